@@ -1,0 +1,153 @@
+// idx_reader.hpp: reads the IDX files MNIST ships in (http://yann.lecun.com/exdb/mnist/, "FILE FORMATS").
+//
+// An IDX file is a big-endian header followed by a C-order array:
+//   bytes 0-1   zero
+//   byte  2     element type; 0x08 = unsigned byte, the only one MNIST uses
+//   byte  3     number of dimensions d (3 for images: count, rows, cols; 1 for labels: count)
+//   4*d bytes   each dimension as a big-endian uint32
+//   the rest    the elements, one byte each for type 0x08
+// So the image files start with the magic number 2051 (0x00000803) and the label files with 2049
+// (0x00000801). Everything is checked before memory is allocated: the file's real size must be
+// exactly header + payload, so a corrupt header can never ask for more memory than the file holds.
+// It knows nothing of training. Every error is an IdxError whose message names the file.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct IdxError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct IdxImages {
+    uint32_t count = 0, rows = 0, cols = 0;
+    std::vector<uint8_t> pixels;  // image i, row r, column c at pixels[(i * rows + r) * cols + c]
+};
+
+namespace idx_detail {
+
+inline const char* kHowToGetData = "run 'make data' to download MNIST";
+
+[[noreturn]] inline void fail(const std::string& path, const std::string& problem,
+                              const std::string& hint = kHowToGetData) {
+    throw IdxError(path + ": " + problem + (hint.empty() ? "" : "; " + hint));
+}
+
+inline uint32_t big_endian_u32(const unsigned char* p) {
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+// Opens `path`, checks its header against the expected number of dimensions, and returns the
+// dimensions and the payload bytes.
+inline std::vector<uint32_t> read_idx(const std::string& path, uint8_t expected_ndim,
+                                      const char* what, std::vector<uint8_t>& payload) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status)) fail(path, "no such file");
+    if (fs::is_directory(status)) fail(path, "is a directory, not an IDX file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno), "check its permissions");
+    const uint64_t file_size = fs::file_size(path, ec);
+    if (ec) fail(path, "cannot read its size: " + ec.message(), "");
+
+    unsigned char head[4] = {0, 0, 0, 0};
+    in.read(reinterpret_cast<char*>(head), 4);
+    const uint64_t got = static_cast<uint64_t>(in.gcount());
+    if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        fail(path, "is gzip-compressed", "unpack it with gunzip (or run 'make data')");
+    if (got < 4) fail(path, "too short for an IDX header (" + std::to_string(file_size) + " bytes)");
+    const uint32_t magic = big_endian_u32(head);
+    const uint32_t expected_magic = 0x800u + expected_ndim;
+    if (head[0] != 0 || head[1] != 0)
+        fail(path, "not an IDX file (magic number " + std::to_string(magic) + ", expected " +
+                       std::to_string(expected_magic) + " for " + what + ")");
+    if (head[2] != 0x08)
+        fail(path, "element type " + std::to_string(head[2]) + " is not unsigned byte (8)");
+    if (head[3] != expected_ndim)
+        fail(path, "has " + std::to_string(head[3]) + " dimensions, expected " +
+                       std::to_string(expected_ndim) + " for " + what + " (magic " +
+                       std::to_string(expected_magic) + ")");
+
+    const uint64_t header_size = 4 + 4ull * expected_ndim;
+    std::vector<unsigned char> dim_bytes(4ull * expected_ndim);
+    in.read(reinterpret_cast<char*>(dim_bytes.data()), static_cast<std::streamsize>(dim_bytes.size()));
+    if (static_cast<uint64_t>(in.gcount()) != dim_bytes.size())
+        fail(path, "truncated header (" + std::to_string(file_size) + " bytes, the header needs " +
+                       std::to_string(header_size) + ")");
+
+    std::vector<uint32_t> dims(expected_ndim);
+    for (size_t d = 0; d < expected_ndim; ++d) {
+        dims[d] = big_endian_u32(&dim_bytes[4 * d]);
+        if (dims[d] == 0) fail(path, "dimension " + std::to_string(d) + " is zero");
+    }
+    // The product of three uint32 can overflow 64 bits; anything past the file's size is an error
+    // anyway, so stop multiplying as soon as the product exceeds it.
+    uint64_t payload_size = 1;
+    for (uint32_t dim : dims) {
+        if (payload_size > file_size / dim + 1) {
+            payload_size = UINT64_MAX;
+            break;
+        }
+        payload_size *= dim;
+    }
+    if (payload_size == UINT64_MAX || header_size + payload_size > file_size) {
+        std::string dims_text;
+        for (size_t d = 0; d < expected_ndim; ++d)
+            dims_text += (d ? " x " : "") + std::to_string(dims[d]);
+        fail(path, "truncated: the header says " + dims_text + " bytes of data but the file has only " +
+                       std::to_string(file_size - header_size) + " after the header",
+             "the download was probably cut short; delete it and run 'make data'");
+    }
+    if (header_size + payload_size < file_size)
+        fail(path, "has " + std::to_string(file_size - header_size - payload_size) +
+                       " bytes after the data its header announces",
+             "the file is corrupt; delete it and run 'make data'");
+
+    payload.resize(payload_size);
+    in.read(reinterpret_cast<char*>(payload.data()), static_cast<std::streamsize>(payload_size));
+    if (static_cast<uint64_t>(in.gcount()) != payload_size)
+        fail(path, "read error after " + std::to_string(in.gcount()) + " of " +
+                       std::to_string(payload_size) + " data bytes");
+    return dims;
+}
+
+}  // namespace idx_detail
+
+// An images file: magic 2051, dimensions count x rows x cols.
+inline IdxImages read_idx_images(const std::string& path) {
+    IdxImages images;
+    const auto dims = idx_detail::read_idx(path, 3, "images", images.pixels);
+    images.count = dims[0];
+    images.rows = dims[1];
+    images.cols = dims[2];
+    return images;
+}
+
+// A labels file: magic 2049, one dimension.
+inline std::vector<uint8_t> read_idx_labels(const std::string& path) {
+    std::vector<uint8_t> labels;
+    idx_detail::read_idx(path, 1, "labels", labels);
+    return labels;
+}
+
+// The path of `stem` (e.g. "train-images-idx3-ubyte") in `dir`. MNIST's files circulate under two
+// spellings, "train-images-idx3-ubyte" and "train-images.idx3-ubyte"; either is accepted. When
+// neither exists, the first spelling is returned so the error names the file we looked for.
+inline std::string find_idx_file(const std::string& dir, const std::string& stem) {
+    const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+    std::string dotted = stem;
+    const size_t dash = dotted.rfind("-idx");
+    if (dash != std::string::npos) dotted[dash] = '.';
+    for (const std::string& name : {stem, dotted}) {
+        std::error_code ec;
+        if (std::filesystem::exists(base + name, ec)) return base + name;
+    }
+    return base + stem;
+}

@@ -1,0 +1,300 @@
+// tests/test_units.cpp: the pieces mlp.cpp stands on, each checked against an outside truth:
+// numpy's random draws (../shared/spec/numpy-random.md), numpy's sums and Python's float printing
+// (values printed by numpy 1.24 / Python 3.11), the naive matmul as the reference for the fast one,
+// IDX files this test writes itself, and the SVG parsed as XML.
+#define MLP_NO_MAIN
+#include "mlp.cpp"
+
+#include <cstdio>
+#include <cstring>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace {
+
+int passed = 0, failed = 0;
+
+void check(bool ok, const std::string& what) {
+    if (ok) {
+        ++passed;
+    } else {
+        ++failed;
+        std::printf("FAIL: %s\n", what.c_str());
+    }
+}
+
+// Python's repr of a double, to compare with numpy's printed values.
+std::string repr(double x) { return python_float(x); }
+
+// ---------------------------------------------------------------------------------------------
+void test_numpy_random() {
+    {
+        NumpyRandomState rng(0);
+        const double expected[] = {1.764052345967664, 0.40015720836722329, 0.9787379841057392,
+                                   2.2408931992014578, 1.8675579901499675, -0.97727787987641102};
+        for (double e : expected) check(rng.randn() == e, "seed 0 randn() == " + repr(e));
+    }
+    {
+        NumpyRandomState rng(1);
+        for (double e : {1.6243453636632417, -0.61175641365007538, -0.5281717522634557})
+            check(rng.randn() == e, "seed 1 randn() == " + repr(e));
+    }
+    {
+        NumpyRandomState rng(0);
+        for (double e : {0.54881350392732475, 0.71518936637241948, 0.60276337607164387})
+            check(rng.random_sample() == e, "seed 0 random_sample() == " + repr(e));
+    }
+    {
+        const Params p = init_params(784, 64, 1, 0);
+        check(p.W_1(0, 0) == 0.17640523459676641 && p.W_1(0, 1) == 0.040015720836722335 &&
+                  p.W_1(0, 2) == 0.09787379841057392,
+              "seed 0 W_1[0, 0..2]");
+        check(p.W_1(783, 63) == 0.04160916629297233, "seed 0 W_1[783, 63]");
+        check(p.W_2(0, 0) == 0.097427400381947762, "seed 0 W_2[0, 0]");
+        check(p.W_2(63, 0) == 0.17133400891193215, "seed 0 W_2[63, 0]");
+        check(p.b_1.size() == 64 && p.b_2.size() == 1 && p.b_1(0, 5) == 0.0, "biases start at zero");
+    }
+    {
+        const auto perm = NumpyRandomState(42).permutation(14780);
+        const uint32_t first[] = {10387, 12007, 3774, 6551, 9542};
+        check(std::equal(first, first + 5, perm.begin()), "RandomState(42).permutation(14780) first five");
+        check(perm[14777] == 5390 && perm[14778] == 860 && perm[14779] == 7270,
+              "RandomState(42).permutation(14780) last three");
+        // train_test_split: the training rows start after the 2956 test rows.
+        const uint32_t train_first[] = {4462, 11802, 5826, 9745, 11741};
+        check(std::equal(train_first, train_first + 5, perm.begin() + 2956), "first five training rows");
+    }
+    {
+        const auto perm = NumpyRandomState(7).permutation(10);
+        const uint32_t expected[] = {8, 5, 0, 2, 1, 9, 7, 3, 6, 4};
+        check(std::equal(expected, expected + 10, perm.begin()), "RandomState(7).permutation(10)");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+void test_python_float() {
+    const struct { double x; const char* python; } cases[] = {
+        {0.7924556535767249, "0.7924556535767249"}, {99.86468200270636, "99.86468200270636"},
+        {1e-05, "1e-05"}, {0.0001, "0.0001"}, {1e16, "1e+16"}, {1e15, "1000000000000000.0"},
+        {1234.5, "1234.5"}, {100.0, "100.0"}, {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {123456789012345678.0, "1.2345678901234568e+17"}, {-0.0, "-0.0"},
+        {0.1 + 0.2, "0.30000000000000004"}, {2.5e-7, "2.5e-07"}, {-3e20, "-3e+20"},
+        {NAN, "nan"}, {INFINITY, "inf"},
+    };
+    for (const auto& c : cases)
+        check(python_float(c.x) == c.python,
+              std::string("python_float -> ") + c.python + " (got " + python_float(c.x) + ")");
+}
+
+// numpy's np.sum over the same data (hex floats printed by numpy 1.24): a plain left-to-right
+// sum differs in the last bits, so these pin numpy_sum to numpy's algorithm.
+void test_numpy_sum() {
+    std::vector<double> b(11824);
+    for (size_t i = 0; i < b.size(); ++i) b[i] = (static_cast<double>((i * 7919) % 1000) - 500) / 7.0;
+    check(numpy_sum(b.data(), 11824) == -0x1.940000000000ap+9, "numpy_sum of 11824 == numpy");
+    check(numpy_sum(b.data(), 1000) == -0x1.1db6db6db6dc2p+6, "numpy_sum of 1000 == numpy");
+    check(numpy_sum(b.data(), 127) == -0x1.4bffffffffffdp+6, "numpy_sum of 127 == numpy");
+    check(numpy_sum(b.data(), 5) == 0x1.8a49249249248p+6, "numpy_sum of 5 == numpy");
+    double plain = 0;
+    for (double v : b) plain += v;
+    check(plain != numpy_sum(b.data(), 11824), "the data tells pairwise from plain summation");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random matrices with a share of exact zeros, like MNIST images.
+Matrix random_matrix(size_t rows, size_t cols, double zero_share, uint32_t seed) {
+    NumpyRandomState rng(seed);
+    Matrix m(rows, cols);
+    for (double& v : m.data) v = rng.random_sample() < zero_share ? 0.0 : rng.randn();
+    return m;
+}
+
+// The largest |a - b| / max(|a|, |b|) over all elements, and whether the shapes agree.
+double max_relative_difference(const Matrix& a, const Matrix& b) {
+    if (a.rows != b.rows || a.cols != b.cols) return INFINITY;
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double scale = std::max(std::fabs(a.data[i]), std::fabs(b.data[i]));
+        if (scale > 0) worst = std::max(worst, std::fabs(a.data[i] - b.data[i]) / scale);
+    }
+    return worst;
+}
+
+// The fast products add in the naive ones' order, so they must agree to the bit, with one thread
+// or many. Shapes: tiny, not multiples of the block sizes, and the training shapes.
+void test_matmul() {
+    struct Shape { size_t n, k, m; double zeros; };
+    const Shape shapes[] = {{1, 1, 1, 0.0}, {2, 3, 1, 0.0},  {7, 5, 3, 0.5},    {129, 257, 65, 0.3},
+                            {63, 300, 130, 0.8}, {300, 17, 1, 0.0}, {11824, 784, 64, 0.8}};
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    for (const Shape& s : shapes) {
+        const std::string name = std::to_string(s.n) + "x" + std::to_string(s.k) + "x" + std::to_string(s.m);
+        const Matrix A = random_matrix(s.n, s.k, s.zeros, 1);
+        const Matrix B = random_matrix(s.k, s.m, 0.0, 2);
+        const Matrix D = random_matrix(s.n, s.m, 0.0, 3);   // for A^T D: (k, n)(n, m)
+        const Matrix E = random_matrix(s.m, s.k, 0.0, 4);   // for A E^T: (n, k)(k, m)
+        const Matrix ref_AB = matmul_naive(A, B), ref_AtD = matmul_AtB_naive(A, D),
+                     ref_AEt = matmul_ABt_naive(A, E);
+        for (int t : {1, threads}) {
+#ifdef _OPENMP
+            omp_set_num_threads(t);
+#endif
+            const std::string tag = name + ", " + std::to_string(t) + " thread(s)";
+            check(max_relative_difference(matmul(A, B), ref_AB) == 0.0, "matmul == naive, " + tag);
+            check(max_relative_difference(matmul_AtB(A, D), ref_AtD) == 0.0, "matmul_AtB == naive, " + tag);
+            check(max_relative_difference(matmul_ABt(A, E), ref_AEt) == 0.0, "matmul_ABt == naive, " + tag);
+        }
+#ifdef _OPENMP
+        omp_set_num_threads(threads);
+#endif
+    }
+    // A hand-computed product, so the reference itself is checked.
+    Matrix A(2, 3), B(3, 2);
+    A.data = {1, 2, 3, 4, 5, 6};
+    B.data = {7, 8, 9, 10, 11, 12};
+    const Matrix C = matmul(A, B);
+    check(C.data == std::vector<double>({58, 64, 139, 154}), "[[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]");
+    bool threw = false;
+    try {
+        matmul(A, A);
+    } catch (const std::invalid_argument& e) {
+        threw = std::string(e.what()).find("(2, 3)") != std::string::npos;
+    }
+    check(threw, "matmul of (2, 3) and (2, 3) throws, naming the shapes");
+}
+
+// ---------------------------------------------------------------------------------------------
+void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::vector<uint8_t> idx_header(uint8_t type, std::vector<uint32_t> dims) {
+    std::vector<uint8_t> h = {0, 0, type, static_cast<uint8_t>(dims.size())};
+    for (uint32_t d : dims)
+        for (int shift : {24, 16, 8, 0}) h.push_back(static_cast<uint8_t>(d >> shift));
+    return h;
+}
+
+std::string temp_dir() {
+    const std::string dir = (std::filesystem::temp_directory_path() / "mlp_test_units").string();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+void test_idx_round_trip() {
+    const std::string dir = temp_dir();
+    std::vector<uint8_t> images = idx_header(0x08, {3, 2, 4});
+    for (int i = 0; i < 24; ++i) images.push_back(static_cast<uint8_t>(i * 10));
+    std::vector<uint8_t> labels = idx_header(0x08, {3});
+    for (uint8_t l : {7, 0, 1}) labels.push_back(l);
+    // One file in each of the two spellings MNIST circulates under.
+    write_bytes(dir + "/train-images-idx3-ubyte", images);
+    write_bytes(dir + "/train-labels.idx1-ubyte", labels);
+
+    check(find_idx_file(dir, "train-images-idx3-ubyte") == dir + "/train-images-idx3-ubyte", "finds -idx3 spelling");
+    check(find_idx_file(dir, "train-labels-idx1-ubyte") == dir + "/train-labels.idx1-ubyte", "finds .idx1 spelling");
+    const IdxImages im = read_idx_images(find_idx_file(dir, "train-images-idx3-ubyte"));
+    check(im.count == 3 && im.rows == 2 && im.cols == 4, "images header read back");
+    bool same = im.pixels.size() == 24;
+    for (size_t i = 0; same && i < 24; ++i) same = im.pixels[i] == i * 10;
+    check(same, "image pixels read back in order");
+    const auto lab = read_idx_labels(find_idx_file(dir, "train-labels-idx1-ubyte"));
+    check(lab == std::vector<uint8_t>({7, 0, 1}), "labels read back in order");
+    std::filesystem::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A minimal XML well-formedness check: every tag closes in order, attributes are quoted, no stray
+// '<' or '&' in text. Enough to catch a broken SVG writer.
+bool well_formed_xml(const std::string& s, std::string& why) {
+    std::vector<std::string> open;
+    size_t i = 0;
+    auto fail = [&](const std::string& w) { why = w + " at byte " + std::to_string(i); return false; };
+    while (i < s.size()) {
+        if (s[i] == '&') {
+            const size_t semi = s.find(';', i);
+            if (semi == std::string::npos || semi - i > 10) return fail("bare '&'");
+            i = semi + 1;
+            continue;
+        }
+        if (s[i] != '<') { ++i; continue; }
+        const size_t close = s.find('>', i);
+        if (close == std::string::npos) return fail("unclosed '<'");
+        std::string tag = s.substr(i + 1, close - i - 1);
+        if (tag.find('<') != std::string::npos) return fail("'<' inside a tag");
+        if (!tag.empty() && tag[0] == '?') { i = close + 1; continue; }
+        if (!tag.empty() && tag[0] == '/') {
+            const std::string name = tag.substr(1);
+            if (open.empty() || open.back() != name) return fail("mismatched </" + name + ">");
+            open.pop_back();
+        } else {
+            const bool self_closing = !tag.empty() && tag.back() == '/';
+            const std::string name = tag.substr(0, tag.find_first_of(" \n/"));
+            if (name.empty()) return fail("empty tag");
+            size_t quotes = std::count(tag.begin(), tag.end(), '"');
+            if (quotes % 2) return fail("unbalanced quotes in <" + name + ">");
+            if (!self_closing) open.push_back(name);
+        }
+        i = close + 1;
+    }
+    if (!open.empty()) { why = "<" + open.back() + "> never closed"; return false; }
+    return true;
+}
+
+void test_svg_and_csv() {
+    std::vector<double> losses = {0.79, 1.19, 2.68, 0.66, 0.34, 0.13, 0.1, 0.08};
+    for (const auto& l : {losses, std::vector<double>{0.5}, std::vector<double>{}}) {
+        const std::string svg = loss_plot_svg(l);
+        std::string why;
+        check(well_formed_xml(svg, why), "loss_plot_svg is well-formed XML (" + why + ")");
+        check(svg.find("<svg") != std::string::npos && svg.find("<polyline") != std::string::npos,
+              "the SVG has a root and a curve");
+        check(svg.find("nan") == std::string::npos && svg.find("inf") == std::string::npos,
+              "no nan or inf coordinates (" + std::to_string(l.size()) + " losses)");
+    }
+    const std::string svg = loss_plot_svg(losses);
+    check(svg.find("Evolución de la pérdida durante entrenamiento") != std::string::npos, "the notes' title");
+    check(svg.find(">Epoch<") != std::string::npos && svg.find(">Loss<") != std::string::npos, "axis labels");
+    std::string bad;
+    check(!well_formed_xml("<svg><g></svg>", bad), "the XML check itself rejects a broken file");
+    check(losses_csv({0.5, 0.25}) == "epoch,loss\n0,0.5\n1,0.25\n", "losses_csv");
+}
+
+// ---------------------------------------------------------------------------------------------
+void test_loss_stays_finite() {
+    // z_2 = +-40 makes y_2 round to exactly 1 or nearly 0: numpy's form would give log(0).
+    Matrix z_2(2, 1), y(2, 1);
+    z_2.data = {40.0, -800.0};
+    y.data = {0.0, 1.0};
+    const Matrix y_2 = sigmoid_forward(z_2);
+    check(y_2(0, 0) == 1.0 && y_2(1, 0) == 0.0, "the sigmoid saturates at z = 40 and -800");
+    const double L = bce_loss_sum(y_2, z_2, y);
+    check(std::isfinite(L) && std::fabs(L - 840.0) < 1e-9, "saturated loss is finite: 40 + 800 (got " + repr(L) + ")");
+    // In the normal range the loss is numpy's expression, term for term.
+    z_2.data = {0.3, -1.2};
+    const Matrix p = sigmoid_forward(z_2);
+    const double numpy_form = -((0.0 * std::log(p(0, 0)) + 1.0 * std::log(1 - p(0, 0))) +
+                                (1.0 * std::log(p(1, 0)) + 0.0 * std::log(1 - p(1, 0))));
+    check(bce_loss_sum(p, z_2, y) == numpy_form, "unsaturated loss equals numpy's expression");
+}
+
+}  // namespace
+
+int main() {
+    test_numpy_random();
+    test_python_float();
+    test_numpy_sum();
+    test_matmul();
+    test_idx_round_trip();
+    test_svg_and_csv();
+    test_loss_stays_finite();
+    std::printf("test_units: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
