@@ -10,7 +10,7 @@
 # clang++, with and without OpenMP, give the same bits.
 
 CXX      ?= g++
-CXXFLAGS ?= -O2 -march=native
+CXXFLAGS ?= -O3 -march=native
 WARN     := -std=c++17 -Wall -Wextra -ffp-contract=off
 OPENMP   ?= 1
 

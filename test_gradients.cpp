@@ -36,7 +36,7 @@ namespace {
 constexpr double kStep = 1e-3;
 constexpr double kMaxRelativeError = 1e-6;
 
-double loss_sum(const Params& p, const Matrix& y_0, const Matrix& y) {
+double loss_sum(const Params& p, const SparseMatrix& y_0, const Matrix& y) {
     const Activations a = forward(p, y_0);
     return bce_loss_sum(a.y_2, a.z_2, y);
 }
@@ -64,7 +64,7 @@ std::vector<size_t> pick_elements(size_t size, size_t sample, uint32_t seed) {
 }
 
 // Compares `analytic` with central differences of the summed loss, for each parameter tensor.
-std::vector<TensorCheck> check_gradients(const Params& params, const Matrix& y_0, const Matrix& y,
+std::vector<TensorCheck> check_gradients(const Params& params, const SparseMatrix& y_0, const Matrix& y,
                                          const Gradients& analytic, size_t sample, uint32_t seed) {
     Params p = params;
     const double loss = loss_sum(p, y_0, y);
@@ -109,7 +109,8 @@ std::vector<TensorCheck> check_gradients(const Params& params, const Matrix& y_0
 struct Problem {
     std::string name;
     Params params;
-    Matrix y_0, y;
+    SparseMatrix y_0;  // the inputs, as mlp.cpp keeps its images
+    Matrix y;
 };
 
 // Random inputs in [0, 1) with a share of exact zeros (MNIST's background), random 0/1 targets,
@@ -122,12 +123,13 @@ Problem synthetic_problem(size_t inputs, size_t hidden, size_t outputs, size_t s
     // Non-zero biases, so their gradients flow through a generic point, not only through zero.
     for (double& b : pr.params.b_1.data) b = 0.1 * rng.randn();
     for (double& b : pr.params.b_2.data) b = 0.1 * rng.randn();
-    pr.y_0 = Matrix(samples, inputs);
+    Matrix x(samples, inputs);
     for (size_t i = 0; i < samples; ++i)
         for (size_t j = 0; j < inputs; ++j) {
             const double u = rng.random_sample();
-            pr.y_0(i, j) = (j == 0 && zero_share > 0) || rng.random_sample() < zero_share ? 0.0 : u;
+            x(i, j) = (j == 0 && zero_share > 0) || rng.random_sample() < zero_share ? 0.0 : u;
         }
+    pr.y_0 = SparseMatrix(x);
     pr.y = Matrix(samples, outputs);
     for (double& t : pr.y.data) t = rng.random_sample() < 0.5 ? 0.0 : 1.0;
     char name[96];
@@ -150,9 +152,10 @@ Problem notes_shape_problem(size_t samples) {
     const Split s = train_test_split(load_zeros_and_ones(dir));
     Problem pr;
     pr.params = init_params(784, 64, 1, 0);
-    pr.y_0 = Matrix(samples, 784);
+    pr.y_0 = SparseMatrix(samples, 784);
+    const Matrix X_train = s.X_train.to_dense();
+    for (size_t i = 0; i < samples; ++i) pr.y_0.push_row(X_train.row(i));
     pr.y = Matrix(samples, 1);
-    std::copy(s.X_train.data.begin(), s.X_train.data.begin() + samples * 784, pr.y_0.data.begin());
     std::copy(s.y_train.data.begin(), s.y_train.data.begin() + samples, pr.y.data.begin());
     pr.name = "784x64x1 real MNIST, " + std::to_string(samples) + " samples";
     return pr;
@@ -163,11 +166,11 @@ Problem notes_shape_problem(size_t samples) {
 
 struct Mistake {
     const char* name;
-    std::function<Gradients(const Params&, const Matrix&, const Activations&, const Matrix&)> backward;
+    std::function<Gradients(const Params&, const SparseMatrix&, const Activations&, const Matrix&)> backward;
 };
 
 // Backprop as in mlp.cpp but with delta_1 computed by `hidden_delta`.
-Gradients backward_with_delta_1(const Matrix& y_0, const Activations& a,
+Gradients backward_with_delta_1(const SparseMatrix& y_0, const Activations& a,
                                 const Matrix& y,
                                 const std::function<Matrix(const Matrix&)>& hidden_delta) {
     Gradients g;
@@ -186,29 +189,29 @@ Gradients scaled(Gradients g, double factor) {
 const std::vector<Mistake>& student_mistakes() {
     static const std::vector<Mistake> mistakes = {
         {"phi'(z_1) factor dropped",
-         [](const Params& p, const Matrix& y_0, const Activations& a, const Matrix& y) {
+         [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              return backward_with_delta_1(y_0, a, y, [&](const Matrix& delta_2) {
                  return linear_backward_input(delta_2, p.W_2);  // no * y_1 (1 - y_1)
              });
          }},
         {"W_2 where W_2^T belongs",
-         [](const Params& p, const Matrix& y_0, const Activations& a, const Matrix& y) {
+         [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              return backward_with_delta_1(y_0, a, y, [&](const Matrix& delta_2) {
                  return sigmoid_backward(matmul(delta_2, p.W_2), a.y_1);  // delta_2 W_2, not W_2^T
              });
          }},
         {"one scalar bias gradient (np.sum(delta_1)[0])",
-         [](const Params& p, const Matrix& y_0, const Activations& a, const Matrix& y) {
+         [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              Gradients g = backward(p, y_0, a, y);
              for (double& b : g.grad_b1.data) b = g.grad_b1(0, 0);  // unit 0's sum for every unit
              return g;
          }},
         {"mean over samples, not the sum",
-         [](const Params& p, const Matrix& y_0, const Activations& a, const Matrix& y) {
+         [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              return scaled(backward(p, y_0, a, y), 1.0 / static_cast<double>(y.rows));
          }},
         {"sign flipped",
-         [](const Params& p, const Matrix& y_0, const Activations& a, const Matrix& y) {
+         [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              return scaled(backward(p, y_0, a, y), -1.0);
          }},
     };

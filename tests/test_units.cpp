@@ -126,8 +126,10 @@ double max_relative_difference(const Matrix& a, const Matrix& b) {
 // or many. Shapes: tiny, not multiples of the block sizes, and the training shapes.
 void test_matmul() {
     struct Shape { size_t n, k, m; double zeros; };
-    const Shape shapes[] = {{1, 1, 1, 0.0}, {2, 3, 1, 0.0},  {7, 5, 3, 0.5},    {129, 257, 65, 0.3},
-                            {63, 300, 130, 0.8}, {300, 17, 1, 0.0}, {11824, 784, 64, 0.8}};
+    // Column counts cover every path of the kernels: 64 at a time, 16, 4 and single columns.
+    const Shape shapes[] = {{1, 1, 1, 0.0},      {2, 3, 1, 0.0},     {7, 5, 3, 0.5},
+                            {129, 257, 65, 0.3}, {63, 300, 130, 0.8}, {300, 17, 1, 0.0},
+                            {50, 40, 87, 0.6},   {5, 9, 16, 1.0},     {11824, 784, 64, 0.8}};
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();
@@ -148,10 +150,21 @@ void test_matmul() {
             check(max_relative_difference(matmul(A, B), ref_AB) == 0.0, "matmul == naive, " + tag);
             check(max_relative_difference(matmul_AtB(A, D), ref_AtD) == 0.0, "matmul_AtB == naive, " + tag);
             check(max_relative_difference(matmul_ABt(A, E), ref_AEt) == 0.0, "matmul_ABt == naive, " + tag);
+            const SparseMatrix S(A);  // the same matrix, kept as its nonzero entries
+            check(max_relative_difference(matmul(S, B), ref_AB) == 0.0, "sparse matmul == naive, " + tag);
+            check(max_relative_difference(matmul_AtB(S, D), ref_AtD) == 0.0, "sparse matmul_AtB == naive, " + tag);
         }
 #ifdef _OPENMP
         omp_set_num_threads(threads);
 #endif
+    }
+    {
+        const Matrix A = random_matrix(37, 23, 0.7, 9);
+        const SparseMatrix S(A);
+        check(S.to_dense().data == A.data && S.rows == 37 && S.cols == 23, "SparseMatrix round-trips to dense");
+        size_t zeros = 0;
+        for (double v : A.data) zeros += v == 0.0;
+        check(S.nonzeros() == A.size() - zeros, "SparseMatrix keeps exactly the nonzero entries");
     }
     // A hand-computed product, so the reference itself is checked.
     Matrix A(2, 3), B(3, 2);
