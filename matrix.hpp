@@ -148,7 +148,6 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
     const size_t n = A.rows, K = A.cols, m = B.cols;
     Matrix C(n, m);
     const size_t n_full = n - n % kMr;
-    const bool parallel = n * K * m >= kParallelWork;
     std::vector<double> panel(kKc * kNc);
     for (size_t j0 = 0; j0 < m; j0 += kNc) {
         const size_t nc = std::min(kNc, m - j0), nc_full = nc - nc % kNr;
@@ -159,7 +158,7 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
                 for (size_t k = 0; k < kc; ++k)
                     for (size_t j = 0; j < kNr; ++j)
                         panel[s * kc + k * kNr + j] = B(k0 + k, j0 + s + j);
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(static) if (n * K * m >= kParallelWork)
             for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(n_full); i += kMr)
                 for (size_t s = 0; s < nc_full; s += kNr)
                     kernel_4x16(A, static_cast<size_t>(i), k0, kc, &panel[s * kc], C, j0 + s);
