@@ -62,8 +62,14 @@ test_gradients: test_gradients.cpp mlp.cpp $(HEADERS)
 tests/test_units: tests/test_units.cpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_units.cpp
 
+bench/bench: bench/bench.cpp mlp.cpp $(HEADERS)
+	$(CXX) $(ALL_FLAGS) -o $@ bench/bench.cpp
+
 data:
 	sh data/fetch_mnist.sh data
+
+bench: mlp bench/bench $(if $(MNIST_MISSING),data)
+	./bench/bench
 
 test: mlp test_gradients tests/test_units
 	./tests/test_units
@@ -71,5 +77,5 @@ test: mlp test_gradients tests/test_units
 	sh tests/test_cli.sh
 
 clean:
-	rm -f mlp test_gradients tests/test_units .build_flags
+	rm -f mlp test_gradients tests/test_units bench/bench .build_flags
 	rm -rf out

@@ -109,14 +109,10 @@ struct Split {
 
 // X[rows[r]] / 255 for each r: the images scaled to [0, 1] (numpy divides, so do we).
 SparseMatrix scaled_images(const Digits& digits, const std::vector<uint32_t>& rows) {
-    SparseMatrix X(rows.size(), digits.pixels_per_image);
-    std::vector<double> scaled(digits.pixels_per_image);
-    for (size_t r = 0; r < rows.size(); ++r) {
+    return SparseMatrix(rows.size(), digits.pixels_per_image, [&](size_t r, double* scaled) {
         const uint8_t* image = digits.pixels.data() + size_t(rows[r]) * digits.pixels_per_image;
-        for (size_t c = 0; c < scaled.size(); ++c) scaled[c] = image[c] / 255.0;
-        X.push_row(scaled.data());
-    }
-    return X;
+        for (size_t c = 0; c < digits.pixels_per_image; ++c) scaled[c] = image[c] / 255.0;
+    });
 }
 
 Matrix label_column(const Digits& digits, const std::vector<uint32_t>& rows) {

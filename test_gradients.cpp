@@ -152,9 +152,10 @@ Problem notes_shape_problem(size_t samples) {
     const Split s = train_test_split(load_zeros_and_ones(dir));
     Problem pr;
     pr.params = init_params(784, 64, 1, 0);
-    pr.y_0 = SparseMatrix(samples, 784);
     const Matrix X_train = s.X_train.to_dense();
-    for (size_t i = 0; i < samples; ++i) pr.y_0.push_row(X_train.row(i));
+    pr.y_0 = SparseMatrix(samples, 784, [&](size_t i, double* row) {
+        std::copy(X_train.row(i), X_train.row(i) + 784, row);
+    });
     pr.y = Matrix(samples, 1);
     std::copy(s.y_train.data.begin(), s.y_train.data.begin() + samples, pr.y.data.begin());
     pr.name = "784x64x1 real MNIST, " + std::to_string(samples) + " samples";
