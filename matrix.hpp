@@ -90,8 +90,9 @@ inline Matrix matmul_ABt_naive(const Matrix& A, const Matrix& B) {
 //
 // Every fast product below adds the terms of each output element in the naive loop's order, so the
 // results are the same bits. The speed comes from three ideas:
-//  - Register blocking: a 4 x 16 block of C lives in 16 vector registers while the whole k loop runs,
-//    so each loaded element of A is used 16 times and each of B 4 times, instead of once.
+//  - Register blocking: a block of 8 x 16 (or 4 x 16) elements of C lives in 16 vector registers
+//    while the whole k loop runs, so each loaded element of A is used 16 times and each of B 8 (or
+//    4) times, instead of once.
 //  - Cache blocking and packing: B is cut into panels of kKc rows that fit in the L2 cache, copied
 //    once into the order the kernel reads them (16 consecutive doubles per k), and reused by all rows.
 //  - Threads: with OpenMP, the rows of C are split between threads; each output element is still
@@ -99,16 +100,27 @@ inline Matrix matmul_ABt_naive(const Matrix& A, const Matrix& B) {
 // To keep the order across k panels, the kernel starts from C's running sum instead of from zero.
 
 namespace matrix_detail {
-constexpr size_t kMr = 4;    // rows of C per register block
-constexpr size_t kNr = 16;   // columns of C per register block: four 4-wide vectors (or two 8-wide)
+constexpr size_t kNr = 16;   // columns of C per register block
 constexpr size_t kKc = 256;  // rows of B per panel: kKc x kNc doubles = 256 KiB, L2-sized
 constexpr size_t kNc = 128;  // columns of B per panel
 constexpr size_t kParallelWork = 1 << 16;  // below this many multiply-adds, threads cost more than they save
 
+// Rows of C per register block. The best block is the one that fills the vector registers with
+// accumulators without spilling, and that depends on the compiler: g++ turns 16 columns into two
+// 8-wide (AVX-512) vectors, so 8 rows make 16 accumulators; clang uses 4-wide vectors, so 4 rows
+// already make 16. On 1024^3 (make bench) each reached about 180 GFLOP/s with its block and under
+// 100 with the other's.
+#if defined(__clang__)
+constexpr size_t kMr = 4;
+#else
+constexpr size_t kMr = 8;
+#endif
+
 // C[i0.., j0..] (a kMr x kNr block) += A[i0.., k0..k0+kc) * panel, with panel holding
-// B[k0 + k, j0 + j] at panel[k * kNr + j].
-inline void kernel_4x16(const Matrix& A, size_t i0, size_t k0, size_t kc, const double* panel,
-                        Matrix& C, size_t j0) {
+// B[k0 + k, j0 + j] at panel[k * kNr + j]. Each row's pointer is a variable of its own: written as
+// an array of pointers, both compilers kept the block in memory instead of registers (5x slower).
+inline void kernel_block(const Matrix& A, size_t i0, size_t k0, size_t kc, const double* panel,
+                         Matrix& C, size_t j0) {
     double acc[kMr][kNr];
     for (size_t r = 0; r < kMr; ++r)
         for (size_t j = 0; j < kNr; ++j) acc[r][j] = C(i0 + r, j0 + j);
@@ -116,6 +128,12 @@ inline void kernel_4x16(const Matrix& A, size_t i0, size_t k0, size_t kc, const 
     const double* a1 = A.row(i0 + 1) + k0;
     const double* a2 = A.row(i0 + 2) + k0;
     const double* a3 = A.row(i0 + 3) + k0;
+#if !defined(__clang__)
+    const double* a4 = A.row(i0 + 4) + k0;
+    const double* a5 = A.row(i0 + 5) + k0;
+    const double* a6 = A.row(i0 + 6) + k0;
+    const double* a7 = A.row(i0 + 7) + k0;
+#endif
     for (size_t k = 0; k < kc; ++k) {
         const double* b = panel + k * kNr;
         for (size_t j = 0; j < kNr; ++j) {
@@ -123,13 +141,19 @@ inline void kernel_4x16(const Matrix& A, size_t i0, size_t k0, size_t kc, const 
             acc[1][j] += a1[k] * b[j];
             acc[2][j] += a2[k] * b[j];
             acc[3][j] += a3[k] * b[j];
+#if !defined(__clang__)
+            acc[4][j] += a4[k] * b[j];
+            acc[5][j] += a5[k] * b[j];
+            acc[6][j] += a6[k] * b[j];
+            acc[7][j] += a7[k] * b[j];
+#endif
         }
     }
     for (size_t r = 0; r < kMr; ++r)
         for (size_t j = 0; j < kNr; ++j) C(i0 + r, j0 + j) = acc[r][j];
 }
 
-// The edges the 4 x 16 kernel does not cover, one element at a time (same order).
+// The edges the register blocks do not cover, one element at a time (same order).
 inline void edge_block(const Matrix& A, size_t i0, size_t i1, size_t k0, size_t kc, const Matrix& B,
                        Matrix& C, size_t j0, size_t j1) {
     for (size_t i = i0; i < i1; ++i)
@@ -161,8 +185,8 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
 #pragma omp parallel for schedule(static) if (n * K * m >= kParallelWork)
             for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(n_full); i += kMr)
                 for (size_t s = 0; s < nc_full; s += kNr)
-                    kernel_4x16(A, static_cast<size_t>(i), k0, kc, &panel[s * kc], C, j0 + s);
-            edge_block(A, n_full, n, k0, kc, B, C, j0, j0 + nc_full);  // the last n % 4 rows
+                    kernel_block(A, static_cast<size_t>(i), k0, kc, &panel[s * kc], C, j0 + s);
+            edge_block(A, n_full, n, k0, kc, B, C, j0, j0 + nc_full);  // the last n % kMr rows
             edge_block(A, 0, n, k0, kc, B, C, j0 + nc_full, j0 + nc);  // the last nc % 16 columns
         }
     }
