@@ -43,6 +43,64 @@ inline uint32_t big_endian_u32(const unsigned char* p) {
     return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
 
+struct Header {
+    std::vector<uint32_t> dims;
+    uint64_t header_size = 0, payload_size = 0;
+};
+
+// Checks an IDX header: `head` holds the first `head_len` bytes of a file of `file_size` bytes
+// (at least 4 + 4 * expected_ndim of them when the file has them). Every check happens here, before
+// any memory is allocated for the data, so a corrupt header can never ask for more than the file has.
+inline Header check_header(const std::string& path, const unsigned char* head, size_t head_len,
+                           uint64_t file_size, uint8_t expected_ndim, const char* what) {
+    if (head_len >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        fail(path, "is gzip-compressed", "unpack it with gunzip (or run 'make data')");
+    if (head_len < 4) fail(path, "too short for an IDX header (" + std::to_string(file_size) + " bytes)");
+    const uint32_t magic = big_endian_u32(head);
+    const uint32_t expected_magic = 0x800u + expected_ndim;
+    if (head[0] != 0 || head[1] != 0)
+        fail(path, "not an IDX file (magic number " + std::to_string(magic) + ", expected " +
+                       std::to_string(expected_magic) + " for " + what + ")");
+    if (head[2] != 0x08)
+        fail(path, "element type " + std::to_string(head[2]) + " is not unsigned byte (8)");
+    if (head[3] != expected_ndim)
+        fail(path, "has " + std::to_string(head[3]) + " dimensions, expected " +
+                       std::to_string(expected_ndim) + " for " + what + " (magic " +
+                       std::to_string(expected_magic) + ")");
+
+    Header h;
+    h.header_size = 4 + 4ull * expected_ndim;
+    if (head_len < h.header_size)
+        fail(path, "truncated header (" + std::to_string(file_size) + " bytes, the header needs " +
+                       std::to_string(h.header_size) + ")");
+    for (size_t d = 0; d < expected_ndim; ++d) {
+        h.dims.push_back(big_endian_u32(head + 4 + 4 * d));
+        if (h.dims[d] == 0) fail(path, "dimension " + std::to_string(d) + " is zero");
+    }
+    // The product of three uint32 can overflow 64 bits; anything past the file's size is an error
+    // anyway, so stop multiplying as soon as the product exceeds it.
+    h.payload_size = 1;
+    for (uint32_t dim : h.dims) {
+        if (h.payload_size > file_size / dim + 1) {
+            h.payload_size = UINT64_MAX;
+            break;
+        }
+        h.payload_size *= dim;
+    }
+    if (h.payload_size == UINT64_MAX || h.header_size + h.payload_size > file_size) {
+        std::string dims_text;
+        for (size_t d = 0; d < expected_ndim; ++d) dims_text += (d ? " x " : "") + std::to_string(h.dims[d]);
+        fail(path, "truncated: the header says " + dims_text + " bytes of data but the file has only " +
+                       std::to_string(file_size - h.header_size) + " after the header",
+             "the download was probably cut short; delete it and run 'make data'");
+    }
+    if (h.header_size + h.payload_size < file_size)
+        fail(path, "has " + std::to_string(file_size - h.header_size - h.payload_size) +
+                       " bytes after the data its header announces",
+             "the file is corrupt; delete it and run 'make data'");
+    return h;
+}
+
 // Opens `path`, checks its header against the expected number of dimensions, and returns the
 // dimensions and the payload bytes.
 inline std::vector<uint32_t> read_idx(const std::string& path, uint8_t expected_ndim,
@@ -57,83 +115,61 @@ inline std::vector<uint32_t> read_idx(const std::string& path, uint8_t expected_
     const uint64_t file_size = fs::file_size(path, ec);
     if (ec) fail(path, "cannot read its size: " + ec.message(), "");
 
-    unsigned char head[4] = {0, 0, 0, 0};
-    in.read(reinterpret_cast<char*>(head), 4);
-    const uint64_t got = static_cast<uint64_t>(in.gcount());
-    if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b)
-        fail(path, "is gzip-compressed", "unpack it with gunzip (or run 'make data')");
-    if (got < 4) fail(path, "too short for an IDX header (" + std::to_string(file_size) + " bytes)");
-    const uint32_t magic = big_endian_u32(head);
-    const uint32_t expected_magic = 0x800u + expected_ndim;
-    if (head[0] != 0 || head[1] != 0)
-        fail(path, "not an IDX file (magic number " + std::to_string(magic) + ", expected " +
-                       std::to_string(expected_magic) + " for " + what + ")");
-    if (head[2] != 0x08)
-        fail(path, "element type " + std::to_string(head[2]) + " is not unsigned byte (8)");
-    if (head[3] != expected_ndim)
-        fail(path, "has " + std::to_string(head[3]) + " dimensions, expected " +
-                       std::to_string(expected_ndim) + " for " + what + " (magic " +
-                       std::to_string(expected_magic) + ")");
-
-    const uint64_t header_size = 4 + 4ull * expected_ndim;
-    std::vector<unsigned char> dim_bytes(4ull * expected_ndim);
-    in.read(reinterpret_cast<char*>(dim_bytes.data()), static_cast<std::streamsize>(dim_bytes.size()));
-    if (static_cast<uint64_t>(in.gcount()) != dim_bytes.size())
-        fail(path, "truncated header (" + std::to_string(file_size) + " bytes, the header needs " +
-                       std::to_string(header_size) + ")");
-
-    std::vector<uint32_t> dims(expected_ndim);
-    for (size_t d = 0; d < expected_ndim; ++d) {
-        dims[d] = big_endian_u32(&dim_bytes[4 * d]);
-        if (dims[d] == 0) fail(path, "dimension " + std::to_string(d) + " is zero");
-    }
-    // The product of three uint32 can overflow 64 bits; anything past the file's size is an error
-    // anyway, so stop multiplying as soon as the product exceeds it.
-    uint64_t payload_size = 1;
-    for (uint32_t dim : dims) {
-        if (payload_size > file_size / dim + 1) {
-            payload_size = UINT64_MAX;
-            break;
-        }
-        payload_size *= dim;
-    }
-    if (payload_size == UINT64_MAX || header_size + payload_size > file_size) {
-        std::string dims_text;
-        for (size_t d = 0; d < expected_ndim; ++d)
-            dims_text += (d ? " x " : "") + std::to_string(dims[d]);
-        fail(path, "truncated: the header says " + dims_text + " bytes of data but the file has only " +
-                       std::to_string(file_size - header_size) + " after the header",
-             "the download was probably cut short; delete it and run 'make data'");
-    }
-    if (header_size + payload_size < file_size)
-        fail(path, "has " + std::to_string(file_size - header_size - payload_size) +
-                       " bytes after the data its header announces",
-             "the file is corrupt; delete it and run 'make data'");
-
-    payload.resize(payload_size);
-    in.read(reinterpret_cast<char*>(payload.data()), static_cast<std::streamsize>(payload_size));
-    if (static_cast<uint64_t>(in.gcount()) != payload_size)
+    unsigned char head[4 + 4 * 255];
+    in.read(reinterpret_cast<char*>(head), 4 + 4 * expected_ndim);
+    const Header h = check_header(path, head, static_cast<size_t>(in.gcount()), file_size, expected_ndim, what);
+    payload.resize(h.payload_size);
+    in.read(reinterpret_cast<char*>(payload.data()), static_cast<std::streamsize>(h.payload_size));
+    if (static_cast<uint64_t>(in.gcount()) != h.payload_size)
         fail(path, "read error after " + std::to_string(in.gcount()) + " of " +
-                       std::to_string(payload_size) + " data bytes");
-    return dims;
+                       std::to_string(h.payload_size) + " data bytes");
+    return h.dims;
+}
+
+// The same, for a file already in memory (`name` only labels the errors).
+inline std::vector<uint32_t> parse_idx(const std::string& name, const uint8_t* data, size_t size,
+                                       uint8_t expected_ndim, const char* what, std::vector<uint8_t>& payload) {
+    const Header h = check_header(name, data, std::min<size_t>(size, 4 + 4 * expected_ndim), size,
+                                  expected_ndim, what);
+    payload.assign(data + h.header_size, data + h.header_size + h.payload_size);
+    return h.dims;
+}
+
+inline IdxImages images_from(const std::vector<uint32_t>& dims, std::vector<uint8_t>&& pixels) {
+    IdxImages images;
+    images.count = dims[0];
+    images.rows = dims[1];
+    images.cols = dims[2];
+    images.pixels = std::move(pixels);
+    return images;
 }
 
 }  // namespace idx_detail
 
 // An images file: magic 2051, dimensions count x rows x cols.
 inline IdxImages read_idx_images(const std::string& path) {
-    IdxImages images;
-    const auto dims = idx_detail::read_idx(path, 3, "images", images.pixels);
-    images.count = dims[0];
-    images.rows = dims[1];
-    images.cols = dims[2];
-    return images;
+    std::vector<uint8_t> pixels;
+    const auto dims = idx_detail::read_idx(path, 3, "images", pixels);
+    return idx_detail::images_from(dims, std::move(pixels));
 }
 
 // A labels file: magic 2049, one dimension.
 inline std::vector<uint8_t> read_idx_labels(const std::string& path) {
     std::vector<uint8_t> labels;
     idx_detail::read_idx(path, 1, "labels", labels);
+    return labels;
+}
+
+// The same two for the bytes of a whole file in memory (the fuzzer feeds these).
+inline IdxImages parse_idx_images(const std::string& name, const uint8_t* data, size_t size) {
+    std::vector<uint8_t> pixels;
+    const auto dims = idx_detail::parse_idx(name, data, size, 3, "images", pixels);
+    return idx_detail::images_from(dims, std::move(pixels));
+}
+
+inline std::vector<uint8_t> parse_idx_labels(const std::string& name, const uint8_t* data, size_t size) {
+    std::vector<uint8_t> labels;
+    idx_detail::parse_idx(name, data, size, 1, "labels", labels);
     return labels;
 }
 
