@@ -248,8 +248,10 @@ Gradients backward(const Params& p, const SparseMatrix& y_0, const Activations& 
     const Matrix delta_2 = bce_sigmoid_backward(a.y_2, y);  // (3) delta_2 = y_2 - y     (N, 1)
     const Matrix delta_1 =                                  // (4) delta_1 = (delta_2 W_2^T) * phi'(z_1)
         sigmoid_backward(linear_backward_input(delta_2, p.W_2), a.y_1);  //            (N, H)
-    linear_backward(a.y_1, delta_2, g.grad_W2, g.grad_b2);  // (3) grad_W2 = y_1^T delta_2 (H, 1)
-    linear_backward(y_0, delta_1, g.grad_W1, g.grad_b1);    // (4) grad_W1 = y_0^T delta_1 (784, H)
+    linear_backward(a.y_1, delta_2, g.grad_W2, g.grad_b2);  // (3) grad_W2 = y_1^T delta_2 (H, 1),
+                                                            //     grad_b2 = sum of delta_2's rows
+    linear_backward(y_0, delta_1, g.grad_W1, g.grad_b1);    // (4) grad_W1 = y_0^T delta_1 (784, H),
+                                                            //     grad_b1 = sum of delta_1's rows
     return g;
 }
 
