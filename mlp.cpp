@@ -167,7 +167,9 @@ double phi(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 // already computed: backprop reuses the forward pass instead of evaluating exp again.
 double phi_prime_from_output(double y) { return y * (1.0 - y); }
 
-Matrix sigmoid_forward(const Matrix& z) { return map(z, phi); }
+Matrix sigmoid_forward(const Matrix& z) {
+    return map(z, [](double v) { return phi(v); });
+}
 
 // Chain rule through y = phi(z): dL/dz = dL/dy * phi'(z) = dL/dy * y (1 - y), element by element.
 Matrix sigmoid_backward(const Matrix& dL_dy, const Matrix& y) {
@@ -316,8 +318,8 @@ std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, i
                           double learning_rate) {
     std::vector<double> losses;
     for (int epoch = 0; epoch < epochs; ++epoch) {
-        const Activations a = forward(p, y_0);
-        const double loss = bce_loss_sum(a.y_2, a.z_2, y) / static_cast<double>(y.size());
+        const Activations a = forward(p, y_0);                                               // (1)
+        const double loss = bce_loss_sum(a.y_2, a.z_2, y) / static_cast<double>(y.size());  // (2)
         const size_t wrong = count_saturated_wrong(a.y_2, y);
         if (!std::isfinite(loss) || wrong > 0)
             throw UserError("training diverged at epoch " + std::to_string(epoch) + " (" +
@@ -325,8 +327,8 @@ std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, i
                                        : "loss " + python_float(loss)) +
                                 "); try a smaller --lr than " + python_float(learning_rate),
                             1);
-        const Gradients g = backward(p, y_0, a, y);
-        gradient_descent_step(p, g, learning_rate);
+        const Gradients g = backward(p, y_0, a, y);  // (3), (4)
+        gradient_descent_step(p, g, learning_rate);  // (5)
         std::cout << "Epoch " << epoch << ", Loss: " << python_float(loss) << std::endl;
         losses.push_back(loss);
     }

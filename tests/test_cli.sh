@@ -80,6 +80,11 @@ fresh_set
 if "$MLP" --data "$bad" --epochs 2 --out "$work/out" >"$work/stdout" 2>&1 && grep -q "^Epoch 1, Loss: " "$work/stdout" &&
     [ -s "$work/out/loss.csv" ] && [ -s "$work/out/loss.svg" ]; then passed=$((passed + 1)); else
     failed=$((failed + 1)); echo "FAIL: a tiny valid set trains and writes loss.csv and loss.svg"; fi
+# Outputs are written whole or not at all: with a folder in the way of loss.csv, the run fails
+# with one line and leaves no temporary file behind.
+mkdir -p "$work/blocked/loss.csv"
+expect "output file cannot be written" 1 "$work/blocked/loss.csv: cannot write" "$MLP" --data "$bad" --epochs 2 --out "$work/blocked"
+if [ -e "$work/blocked/loss.csv.tmp" ]; then failed=$((failed + 1)); echo "FAIL: a temporary file was left behind"; else passed=$((passed + 1)); fi
 expect "missing data folder" 1 "$work/none/train-images-idx3-ubyte: no such file; run 'make data'" "$MLP" --data "$work/none"
 fresh_set; : >"$bad/train-images-idx3-ubyte"
 run_bad "empty file" "$bad/train-images-idx3-ubyte: too short for an IDX header (0 bytes)"
