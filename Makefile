@@ -8,7 +8,8 @@
 # make clean      remove what the build made
 #
 # OPENMP=0 builds without OpenMP. CXX, CXXFLAGS and OMPFLAGS can be overridden: make CXX=clang++.
-# Never -Ofast or -ffast-math: they reorder sums and break the checker's and numpy's numbers.
+# Never the fast-math options (Ofast, ffast-math): they reorder sums and break the checker's and
+# numpy's numbers.
 # -ffp-contract=off keeps the compiler from fusing a*b+c into one rounding (an FMA), so g++ and
 # clang++, with and without OpenMP, give the same bits.
 

@@ -16,9 +16,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 struct Matrix {
     size_t rows = 0, cols = 0;
