@@ -20,6 +20,9 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace {
 
