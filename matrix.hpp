@@ -35,7 +35,9 @@ struct Matrix {
     std::string shape() const { return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")"; }
 };
 
-[[noreturn]] inline void shape_mismatch(const char* op, const Matrix& a, const Matrix& b) {
+// For any two matrices with a shape(): a Matrix, or the SparseMatrix below.
+template <class MatrixA, class MatrixB>
+[[noreturn]] void shape_mismatch(const char* op, const MatrixA& a, const MatrixB& b) {
     throw std::invalid_argument(std::string(op) + ": shapes " + a.shape() + " and " + b.shape() +
                                 " do not fit");
 }
@@ -286,10 +288,14 @@ struct SparseMatrix {
 
     size_t nonzeros() const { return value.size(); }
     std::string shape() const { return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")"; }
+    // Row i written out in full, zeros included, into out[0 .. cols).
+    void dense_row(size_t i, double* out) const {
+        std::fill(out, out + cols, 0.0);
+        for (size_t p = row_start[i]; p < row_start[i + 1]; ++p) out[col[p]] = value[p];
+    }
     Matrix to_dense() const {
         Matrix dense(rows, cols);
-        for (size_t i = 0; i < rows; ++i)
-            for (size_t p = row_start[i]; p < row_start[i + 1]; ++p) dense(i, col[p]) = value[p];
+        for (size_t i = 0; i < rows; ++i) dense_row(i, dense.row(i));
         return dense;
     }
 
@@ -366,8 +372,7 @@ inline void gather_rows(double* c, const uint32_t* index, const double* value, s
 // ascending as in the naive loop.
 inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_detail;
-    if (A.cols != B.rows)
-        throw std::invalid_argument("matmul: shapes " + A.shape() + " and " + B.shape() + " do not fit");
+    if (A.cols != B.rows) shape_mismatch("matmul", A, B);
     Matrix C(A.rows, B.cols);
 #pragma omp parallel for schedule(static) if (A.nonzeros() * B.cols >= kParallelWork)
     for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.rows); ++i)
@@ -379,8 +384,7 @@ inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
 // column k, tile after tile, so n ascends as in the naive loop. Threads own rows k of C.
 inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_detail;
-    if (A.rows != B.rows)
-        throw std::invalid_argument("matmul_AtB: shapes " + A.shape() + " and " + B.shape() + " do not fit");
+    if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
     Matrix C(A.cols, B.cols);
     for (const SparseMatrix::ColumnTile& t : A.tiles) {
 #pragma omp parallel for schedule(static) if (t.value.size() * B.cols >= kParallelWork)

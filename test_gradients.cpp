@@ -152,10 +152,7 @@ Problem notes_shape_problem(size_t samples) {
     const Split s = train_test_split(load_zeros_and_ones(dir));
     Problem pr;
     pr.params = init_params(784, 64, 1, 0);
-    const Matrix X_train = s.X_train.to_dense();
-    pr.y_0 = SparseMatrix(samples, 784, [&](size_t i, double* row) {
-        std::copy(X_train.row(i), X_train.row(i) + 784, row);
-    });
+    pr.y_0 = SparseMatrix(samples, 784, [&](size_t i, double* row) { s.X_train.dense_row(i, row); });
     pr.y = Matrix(samples, 1);
     std::copy(s.y_train.data.begin(), s.y_train.data.begin() + samples, pr.y.data.begin());
     pr.name = "784x64x1 real MNIST, " + std::to_string(samples) + " samples";
