@@ -47,7 +47,7 @@ ALL_FLAGS := $(WARN) $(CXXFLAGS) $(OMPFLAGS)
 # holds the last ones and is rewritten only when they differ.
 BUILD_FLAGS := $(CXX) $(ALL_FLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - .build_flags || echo '$(BUILD_FLAGS)' > .build_flags)
-HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp .build_flags
+HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp .build_flags
 MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
@@ -75,9 +75,10 @@ data:
 bench: mlp bench/bench $(if $(MNIST_MISSING),data)
 	./bench/bench
 
-test: mlp test_gradients tests/test_units
+test: mlp test_gradients tests/test_units $(if $(MNIST_MISSING),data)
 	./tests/test_units
 	./test_gradients
+	sh tests/test_lesson.sh
 	sh tests/test_cli.sh
 	sh tests/test_fetch.sh
 

@@ -323,10 +323,12 @@ private:
 };
 
 namespace matrix_detail {
-// Four doubles in one vector register, a GCC and Clang extension: the arithmetic is the same IEEE
+#if defined(__AVX__) && (defined(__GNUC__) || defined(__clang__))
+// Four doubles in one AVX register, a GCC and Clang extension: the arithmetic is the same IEEE
 // multiply and add, four lanes at a time. The sparse loops below hold a row of C in such registers;
 // written as plain arrays, whether the compiler keeps them in registers varies from one compiler
-// (and flag) to the next, and with them the speed, by up to 2x.
+// (and flag) to the next, and with them the speed, by up to 2x. Without AVX (plain -O2, say) the
+// portable loop below is used instead: the same operations in the same order, so the same bits.
 typedef double double4 __attribute__((vector_size(4 * sizeof(double))));
 
 inline double4 load4(const double* p) {
@@ -349,6 +351,20 @@ void gather_rows_block(double* c, const uint32_t* index, const double* value, si
     }
     for (size_t v = 0; v < V; ++v) store4(c + j0 + 4 * v, acc[v]);
 }
+#else
+// Columns [j0, j0 + 4V) of one row of C += sum over the entries [first, last) of value * (row of B).
+template <size_t V>
+void gather_rows_block(double* c, const uint32_t* index, const double* value, size_t first, size_t last,
+                       const Matrix& B, size_t j0) {
+    double acc[4 * V];
+    for (size_t j = 0; j < 4 * V; ++j) acc[j] = c[j0 + j];
+    for (size_t p = first; p < last; ++p) {
+        const double* b = B.row(index[p]) + j0;
+        for (size_t j = 0; j < 4 * V; ++j) acc[j] += value[p] * b[j];
+    }
+    for (size_t j = 0; j < 4 * V; ++j) c[j0 + j] = acc[j];
+}
+#endif
 
 // One row of C += sum over the entries [first, last) of value * (row `index` of B), all columns:
 // 64 at a time (16 registers), then 16, then 4, then one by one.

@@ -5,7 +5,7 @@
 // digit for digit we must draw the very same numbers. numpy's legacy generator is MT19937 (the same
 // 32-bit stream as std::mt19937) plus three small recipes, written out below. It belongs neither in
 // matrix.hpp (which knows no randomness) nor in mlp.cpp (the lesson is backprop, not Mersenne Twister).
-// The recipes are specified in ../shared/spec/numpy-random.md; tests/test_units.cpp checks its vectors.
+// tests/numpy_random.md lists the recipes and how to regenerate the values tests/test_units.cpp checks.
 #pragma once
 
 #include <cmath>

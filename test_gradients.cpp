@@ -189,13 +189,13 @@ const std::vector<Mistake>& student_mistakes() {
         {"phi'(z_1) factor dropped",
          [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              return backward_with_delta_1(y_0, a, y, [&](const Matrix& delta_2) {
-                 return linear_backward_input(delta_2, p.W_2);  // no * y_1 (1 - y_1)
+                 return matmul_ABt(delta_2, p.W_2);  // no * y_1 (1 - y_1)
              });
          }},
         {"W_2 where W_2^T belongs",
          [](const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
              return backward_with_delta_1(y_0, a, y, [&](const Matrix& delta_2) {
-                 return sigmoid_backward(matmul(delta_2, p.W_2), a.y_1);  // delta_2 W_2, not W_2^T
+                 return hadamard(matmul(delta_2, p.W_2), sigmoid_prime(a.y_1));  // delta_2 W_2, not W_2^T
              });
          }},
         {"one scalar bias gradient (np.sum(delta_1)[0])",

@@ -131,7 +131,7 @@ Matrix random_matrix(size_t rows, size_t cols, uint32_t seed) {
 // numpy's timings of the same shapes, from bench/notes_numpy.py: name -> seconds of each run.
 std::map<std::string, std::vector<double>> numpy_shapes(const std::string& data_dir, int runs, std::string& blas) {
     std::map<std::string, std::vector<double>> result;
-    const ProcessResult r = run_process({"/usr/bin/python3", "bench/notes_numpy.py", data_dir, "shapes",
+    const ProcessResult r = run_process({"/usr/bin/python3", "bench/notes_numpy.py", data_dir, "--shapes",
                                          std::to_string(runs)}, true);
     std::istringstream lines(r.out);
     std::string line;
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
     if (have_numpy_sklearn) {
         std::vector<double> np_run, np_train;
         for (int r = 0; r < runs; ++r) {
-            const ProcessResult pr = run_process({"/usr/bin/python3", "bench/notes_numpy.py", data_dir, "run"}, true);
+            const ProcessResult pr = run_process({"/usr/bin/python3", "bench/notes_numpy.py", data_dir, "--timing"}, true);
             const size_t at = pr.out.find("train_seconds ");
             if (pr.status != 0 || at == std::string::npos) {
                 std::fprintf(stderr, "bench: the numpy run failed\n");

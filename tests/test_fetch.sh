@@ -2,11 +2,13 @@
 # tests/test_fetch.sh: data/fetch_mnist.sh when things go wrong. Each failure must say what went
 # wrong, exit non-zero and leave nothing corrupt (no partial or unverified file) in the folder.
 #   sh tests/test_fetch.sh [MNIST_GZ_DIR]     (a folder holding the four original .gz files;
-#                                              default ../shared/mnist; skipped when absent)
+#                                              default: the folder of a file:// MNIST_MIRROR;
+#                                              skipped when there is none)
 set -u
-src=${1:-../shared/mnist}
-if [ ! -f "$src/t10k-labels-idx1-ubyte.gz" ]; then
-    echo "test_fetch: no MNIST .gz files in $src: skipped"
+case "${MNIST_MIRROR:-}" in file://*) mirror_dir=${MNIST_MIRROR#file://} ;; *) mirror_dir= ;; esac
+src=${1:-$mirror_dir}
+if [ -z "$src" ] || [ ! -f "$src/t10k-labels-idx1-ubyte.gz" ]; then
+    echo "test_fetch: no folder of MNIST .gz files (give one, or set MNIST_MIRROR=file:///folder/): skipped"
     exit 0
 fi
 src=$(cd "$src" && pwd)

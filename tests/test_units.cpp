@@ -1,5 +1,5 @@
 // tests/test_units.cpp: the pieces mlp.cpp stands on, each checked against an outside truth:
-// numpy's random draws (../shared/spec/numpy-random.md), numpy's sums and Python's float printing
+// numpy's random draws (tests/numpy_random.md), numpy's sums and Python's float printing
 // (values printed by numpy 1.24 / Python 3.11), the naive matmul as the reference for the fast one,
 // IDX files this test writes itself, and the SVG parsed as XML.
 #define MLP_NO_MAIN

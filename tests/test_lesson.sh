@@ -1,0 +1,38 @@
+#!/bin/sh
+# tests/test_lesson.sh: ./mlp's seed-0 run against the notes' numpy code, and the READMEs against ./mlp.
+#   sh tests/test_lesson.sh          (run by `make test`; needs ./mlp built and MNIST in data/)
+# tests/notes_numpy_seed0.txt is what bench/notes_numpy.py (the notes' code, bias gradients
+# corrected, np.random.seed(0)) printed on MNIST. Every line must agree: shapes and accuracy
+# exactly, each epoch's loss within 1e-10 relative. A wrong forward pass, loss, backward pass or
+# update rule changes the losses far more than that, so it fails here even where numpy is absent.
+# Then every "Epoch", "Exactitud" and shape line that README.md and LEEME.md show must be one that
+# ./mlp really printed.
+set -u
+MLP=${MLP:-./mlp}
+[ -x "$MLP" ] || { echo "test_lesson: $MLP is not built (run make)"; exit 1; }
+[ -f data/train-images-idx3-ubyte ] || { echo "test_lesson: data/ has no MNIST (run make data)"; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+if "$MLP" --out "$work/out" >"$work/mlp.txt" 2>"$work/err"; then ok; else bad "./mlp exited non-zero: $(cat "$work/err")"; fi
+if sh tests/compare_with_numpy.sh tests/notes_numpy_seed0.txt "$work/mlp.txt"; then ok; else bad "./mlp differs from the notes' numpy code (above)"; fi
+
+for doc in README.md LEEME.md; do
+    [ -f "$doc" ] || continue
+    # The run output a document shows: lines inside ``` blocks that look like ./mlp's.
+    awk '/^```/ { inside = !inside; next } inside' "$doc" |
+        grep -E '^(Epoch [0-9]+, Loss: |Exactitud de Prueba|\([0-9]+, 784\) \([0-9]+,\)$)' >"$work/shown" || true
+    shown=$(wc -l <"$work/shown" | tr -d ' ')
+    missing=0
+    while IFS= read -r line; do
+        grep -qxF -- "$line" "$work/mlp.txt" || { missing=$((missing + 1)); echo "    $doc shows a line ./mlp does not print: $line"; }
+    done <"$work/shown"
+    if [ "$missing" -eq 0 ] && [ "$shown" -gt 0 ]; then ok; else bad "$doc: $missing of $shown run lines not in ./mlp's output"; fi
+done
+
+echo "test_lesson: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
