@@ -55,10 +55,15 @@ MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 .PHONY: all data test bench sanitize valgrind fuzz clean
 .DELETE_ON_ERROR:
 
-all: mlp test_gradients tests/test_units $(if $(MNIST_MISSING),data)
+EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp
+
+all: mlp deep_mlp test_gradients tests/test_units $(if $(MNIST_MISSING),data)
 
 mlp: mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ mlp.cpp
+
+deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	$(CXX) $(ALL_FLAGS) -o $@ exercises/deep_mlp.cpp
 
 test_gradients: test_gradients.cpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ test_gradients.cpp
@@ -116,5 +121,5 @@ fuzz: fuzz/fuzz_idx
 	./fuzz/fuzz_idx -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
 
 clean:
-	rm -f mlp test_gradients tests/test_units bench/bench .build_flags
+	rm -f mlp deep_mlp test_gradients tests/test_units bench/bench .build_flags
 	rm -rf out build fuzz/corpus fuzz/fuzz_idx

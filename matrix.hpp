@@ -298,6 +298,22 @@ struct SparseMatrix {
         for (size_t i = 0; i < rows; ++i) dense_row(i, dense.row(i));
         return dense;
     }
+    // The matrix of rows picked[0], picked[1], ... of this one (a mini-batch of images): their
+    // entries are copied as they are, so the work is that of the nonzeros, not of rows x cols.
+    SparseMatrix select_rows(const uint32_t* picked, size_t count) const {
+        SparseMatrix s;
+        s.rows = count, s.cols = cols;
+        s.row_start.reserve(count + 1);
+        s.row_start.push_back(0);
+        for (size_t r = 0; r < count; ++r) {
+            const size_t first = row_start[picked[r]], last = row_start[picked[r] + 1];
+            s.col.insert(s.col.end(), col.begin() + first, col.begin() + last);
+            s.value.insert(s.value.end(), value.begin() + first, value.begin() + last);
+            s.row_start.push_back(s.col.size());
+        }
+        s.build_column_tiles();
+        return s;
+    }
 
 private:
     // A counting sort of each tile's entries by column; rows stay ascending within a column.

@@ -34,6 +34,8 @@ The notes work in "row form": one sample per row, so y_0 is (N, 784) and every p
 test_gradients.cpp includes this file (with MLP_NO_MAIN defined) to check forward() and backward()
 below against finite differences: if you change the model, run `make test`.
 */
+#ifndef MLP_CPP_INCLUDED  // included (with MLP_NO_MAIN) by the checker, the tests and the exercises
+#define MLP_CPP_INCLUDED
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -401,3 +403,4 @@ int main(int argc, char** argv) {
     return run_program("mlp", [&] { return run(argc, argv); });
 }
 #endif
+#endif  // MLP_CPP_INCLUDED

@@ -27,6 +27,7 @@
 //  - A tensor whose gradients are all below 100 x floor fails: two zeros agreeing prove nothing.
 #define MLP_NO_MAIN
 #include "mlp.cpp"
+#include "exercises/network.hpp"  // the exercises' layers, checked below the lesson's
 
 #include <cstdio>
 #include <functional>
@@ -63,43 +64,50 @@ std::vector<size_t> pick_elements(size_t size, size_t sample, uint32_t seed) {
     return idx;
 }
 
+// Compares `grad` with central differences of loss() as one element of theta after another moves.
+// `floor` is the size below which a difference cannot resolve a derivative (see the top).
+TensorCheck check_tensor(const std::string& name, Matrix& theta, const Matrix& grad,
+                         const std::function<double()>& loss, double floor, size_t sample, uint32_t seed) {
+    TensorCheck c;
+    c.tensor = name;
+    if (grad.rows != theta.rows || grad.cols != theta.cols) {
+        c.max_relative_error = INFINITY;  // a missing gradient, or one of the wrong shape, is wrong
+        return c;
+    }
+    for (size_t i : pick_elements(theta.size(), sample, seed)) {
+        double& element = theta.data[i];
+        const double saved = element;
+        auto loss_at = [&](double offset) {
+            element = saved + offset;
+            return loss();
+        };
+        const double numeric = (8 * (loss_at(kStep) - loss_at(-kStep)) -
+                                (loss_at(2 * kStep) - loss_at(-2 * kStep))) / (12 * kStep);
+        element = saved;
+        const double a = grad.data[i];
+        const double scale = std::max({std::fabs(a), std::fabs(numeric), floor});
+        c.max_relative_error = std::max(c.max_relative_error, std::fabs(a - numeric) / scale);
+        c.max_gradient = std::max(c.max_gradient, std::fabs(numeric));
+        ++c.checked;
+    }
+    c.all_near_zero = c.max_gradient < 100 * floor;
+    return c;
+}
+
+double resolution_floor(double loss) { return 1000 * 2.22e-16 * std::max(1.0, std::fabs(loss)) / kStep; }
+
 // Compares `analytic` with central differences of the summed loss, for each parameter tensor.
 std::vector<TensorCheck> check_gradients(const Params& params, const SparseMatrix& y_0, const Matrix& y,
                                          const Gradients& analytic, size_t sample, uint32_t seed) {
     Params p = params;
-    const double loss = loss_sum(p, y_0, y);
-    const double floor = 1000 * 2.22e-16 * std::max(1.0, std::fabs(loss)) / kStep;
+    auto loss = [&] { return loss_sum(p, y_0, y); };
+    const double floor = resolution_floor(loss());
     struct Pair { const char* name; Matrix* theta; const Matrix* grad; };
     const Pair pairs[] = {{"W_1", &p.W_1, &analytic.grad_W1}, {"b_1", &p.b_1, &analytic.grad_b1},
                           {"W_2", &p.W_2, &analytic.grad_W2}, {"b_2", &p.b_2, &analytic.grad_b2}};
     std::vector<TensorCheck> checks;
-    for (const Pair& pair : pairs) {
-        TensorCheck c;
-        c.tensor = pair.name;
-        if (pair.grad->rows != pair.theta->rows || pair.grad->cols != pair.theta->cols) {
-            c.max_relative_error = INFINITY;  // a gradient of the wrong shape is wrong
-            checks.push_back(c);
-            continue;
-        }
-        for (size_t i : pick_elements(pair.theta->size(), sample, seed)) {
-            double& theta = pair.theta->data[i];
-            const double saved = theta;
-            auto loss_at = [&](double offset) {
-                theta = saved + offset;
-                return loss_sum(p, y_0, y);
-            };
-            const double numeric = (8 * (loss_at(kStep) - loss_at(-kStep)) -
-                                    (loss_at(2 * kStep) - loss_at(-2 * kStep))) / (12 * kStep);
-            theta = saved;
-            const double a = pair.grad->data[i];
-            const double scale = std::max({std::fabs(a), std::fabs(numeric), floor});
-            c.max_relative_error = std::max(c.max_relative_error, std::fabs(a - numeric) / scale);
-            c.max_gradient = std::max(c.max_gradient, std::fabs(numeric));
-            ++c.checked;
-        }
-        c.all_near_zero = c.max_gradient < 100 * floor;
-        checks.push_back(c);
-    }
+    for (const Pair& pair : pairs)
+        checks.push_back(check_tensor(pair.name, *pair.theta, *pair.grad, loss, floor, sample, seed));
     return checks;
 }
 
@@ -257,6 +265,145 @@ void expect_caught(const Problem& pr, const Mistake& m, size_t sample) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// The exercises: exercises/network.hpp's forward() and backward() for k hidden layers, every
+// registered activation, both output layers and both reductions. The checks walk over
+// activations() and Network::parameters(), so a new activation or layer is checked as soon as it
+// is registered, and a parameter whose gradient backward() leaves empty fails.
+
+struct NetProblem {
+    std::string name;
+    Network net;
+    SparseMatrix y_0;
+    Matrix t;  // targets: a 0/1 column (two classes) or one-hot rows (softmax)
+    Reduction reduction = Reduction::sum;
+};
+
+// The network's loss as the optimizer sees it: summed over the samples, or their mean.
+double net_loss(const NetProblem& pr) {
+    const double sum = pr.net.loss_sum(pr.net.forward(pr.y_0), pr.t);
+    return pr.reduction == Reduction::mean ? sum / static_cast<double>(pr.t.rows) : sum;
+}
+
+// A random network inputs -> hidden... -> (1 sigmoid output, or `classes` softmax outputs), with
+// non-zero biases, inputs in [0, 1) with a share of zeros, and proper targets for the output.
+NetProblem net_problem(size_t inputs, const std::vector<size_t>& hidden, const std::vector<const Activation*>& phi,
+                       int classes, size_t samples, Reduction reduction, uint32_t seed) {
+    NumpyRandomState rng(seed);
+    NetProblem pr;
+    pr.net = make_network(inputs, hidden, phi, classes, InitRule{InitRule::fixed, 0.5}, rng);
+    for (Layer& layer : pr.net.layers)
+        for (double& b : layer.b.data) b = 0.1 * rng.randn();
+    Matrix x(samples, inputs);
+    for (double& v : x.data) v = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
+    pr.y_0 = SparseMatrix(x);
+    pr.t = Matrix(samples, pr.net.outputs());
+    for (size_t i = 0; i < samples; ++i) {
+        const double u = rng.random_sample();
+        if (classes == 2) pr.t(i, 0) = u < 0.5 ? 0.0 : 1.0;
+        else pr.t(i, static_cast<size_t>(u * classes)) = 1.0;  // one-hot
+    }
+    pr.reduction = reduction;
+    pr.name = std::to_string(inputs);
+    for (size_t l = 0; l < hidden.size(); ++l) pr.name += "-" + std::to_string(hidden[l]) + phi[l]->name;
+    pr.name += "-" + std::to_string(pr.net.outputs()) + (classes == 2 ? " sigmoid" : " softmax") +
+               (reduction == Reduction::mean ? ", mean" : "");
+    return pr;
+}
+
+// 784 -> 32 -> 16 -> 10 softmax on the first `samples` training images of all ten digits, when
+// data/ has MNIST. Smooth activations only: relu's slope jumps at z = 0, and among 64 real images
+// some unit always sits within a step h of its kink, where a difference quotient straddles the
+// jump and means nothing (relu is checked on the small problems, whose points avoid the kink).
+bool mnist_ten_class_problem(NetProblem& pr, size_t samples) {
+    if (!std::filesystem::exists(find_idx_file("data", "train-images-idx3-ubyte"))) return false;
+    const Split s = train_test_split(load_digits("data", 10));
+    NumpyRandomState rng(3);
+    const std::vector<const Activation*> phi = {find_activation("tanh"), find_activation("sigmoid")};
+    pr.net = make_network(784, {32, 16}, phi, 10, InitRule{InitRule::he, 0}, rng);
+    std::vector<uint32_t> first(samples);
+    for (size_t i = 0; i < samples; ++i) first[i] = static_cast<uint32_t>(i);
+    pr.y_0 = s.X_train.select_rows(first.data(), samples);
+    pr.t = Matrix(samples, 10);
+    for (size_t i = 0; i < samples; ++i) pr.t(i, static_cast<size_t>(s.y_train(i, 0))) = 1.0;
+    pr.reduction = Reduction::mean;
+    pr.name = "784-32tanh-16sigmoid-10 softmax, real MNIST, " + std::to_string(samples);
+    return true;
+}
+
+// Checks every parameter of pr.net against the gradients `backward` left in it.
+std::vector<TensorCheck> check_network(NetProblem& pr, size_t sample, uint32_t seed) {
+    auto loss = [&] { return net_loss(pr); };
+    const double floor = resolution_floor(loss());
+    std::vector<TensorCheck> checks;
+    for (const Parameter& p : pr.net.parameters())
+        checks.push_back(check_tensor(p.name, *p.theta, *p.grad, loss, floor, sample, seed));
+    return checks;
+}
+
+void expect_network_correct(NetProblem pr, size_t sample) {
+    pr.net.backward(pr.y_0, pr.net.forward(pr.y_0), pr.t, pr.reduction);
+    for (const TensorCheck& c : check_network(pr, sample, 5)) {
+        const bool ok = c.pass();
+        failures += !ok;
+        std::printf("%-56s %-6s %8zu %13.2e %12.3e  %s\n", pr.name.c_str(), c.tensor.c_str(), c.checked,
+                    c.max_relative_error, c.max_gradient,
+                    ok ? "ok" : c.all_near_zero ? "FAIL (all near zero: proves nothing)" : "FAIL");
+    }
+}
+
+// `plant` spoils pr (its backward pass, its activations) the way a student might; the checker
+// must then call at least one tensor wrong.
+void expect_network_caught(const char* mistake, NetProblem pr, const std::function<void(NetProblem&)>& plant) {
+    plant(pr);
+    std::string failed;
+    for (const TensorCheck& c : check_network(pr, 0, 5))
+        if (!c.pass()) failed += (failed.empty() ? "" : ",") + c.tensor;
+    failures += failed.empty();
+    std::printf("  planted: %-44s on %-40s %s\n", mistake, pr.name.c_str(),
+                failed.empty() ? "NOT CAUGHT: the checker passed a wrong gradient" : ("caught (" + failed + " wrong)").c_str());
+}
+
+void check_exercises() {
+    std::printf("\nThe exercises (exercises/network.hpp): every activation, k = 1, 2, 3, both outputs\n");
+    print_header();
+    const Activation* sigmoid = find_activation("sigmoid");
+    const Activation* tanh_ = find_activation("tanh");
+    uint32_t seed = 20;
+    for (const Activation& a : activations()) {  // every registered activation, alone and deep
+        expect_network_correct(net_problem(6, {4}, {&a}, 2, 7, Reduction::sum, seed++), 0);
+        expect_network_correct(net_problem(5, {4, 3}, {&a, &a}, 4, 6, Reduction::sum, seed++), 0);
+        expect_network_correct(net_problem(4, {3, 5, 3}, {&a, sigmoid, &a}, 2, 5, Reduction::mean, seed++), 0);
+    }
+    std::vector<const Activation*> mixed;  // k = 3 with every activation in turn, softmax, mean
+    for (size_t l = 0; l < 3; ++l) mixed.push_back(&activations()[l % activations().size()]);
+    expect_network_correct(net_problem(7, {5, 4, 3}, mixed, 3, 8, Reduction::mean, seed++), 0);
+    expect_network_correct(net_problem(7, {5, 4, 3}, mixed, 10, 12, Reduction::sum, seed++), 0);
+    NetProblem real;
+    if (mnist_ten_class_problem(real, 64)) expect_network_correct(real, 60);
+    else std::printf("(data/ has no MNIST: the real ten-class check is skipped)\n");
+
+    std::printf("\nPlanted mistakes in the exercises: each must be reported as wrong.\n");
+    const Activation tanh_wrong{"tanh", [](double z) { return std::tanh(z); }, [](double, double y) { return 1.0 - y; }};
+    const Activation relu_wrong{"relu", [](double z) { return z > 0.0 ? z : 0.0; }, [](double, double) { return 1.0; }};
+    expect_network_caught("tanh' as 1 - y", net_problem(6, {4, 3}, {&tanh_wrong, &tanh_wrong}, 2, 7, Reduction::sum, 40),
+                          [](NetProblem& pr) { pr.net.backward(pr.y_0, pr.net.forward(pr.y_0), pr.t, pr.reduction); });
+    expect_network_caught("relu' as 1 everywhere", net_problem(6, {4, 3}, {&relu_wrong, &relu_wrong}, 3, 9, Reduction::sum, 41),
+                          [](NetProblem& pr) { pr.net.backward(pr.y_0, pr.net.forward(pr.y_0), pr.t, pr.reduction); });
+    expect_network_caught("softmax delta without the one-hot t", net_problem(6, {4}, {tanh_}, 3, 7, Reduction::sum, 42),
+                          [](NetProblem& pr) {
+                              const Matrix no_targets(pr.t.rows, pr.t.cols);  // delta_L = y_L - 0
+                              pr.net.backward(pr.y_0, pr.net.forward(pr.y_0), no_targets, pr.reduction);
+                          });
+    expect_network_caught("mean reduction without 1/n", net_problem(6, {4}, {sigmoid}, 3, 7, Reduction::mean, 43),
+                          [](NetProblem& pr) { pr.net.backward(pr.y_0, pr.net.forward(pr.y_0), pr.t, Reduction::sum); });
+    expect_network_caught("a layer left without its gradient", net_problem(6, {4, 3}, {sigmoid, tanh_}, 2, 7, Reduction::sum, 44),
+                          [](NetProblem& pr) {
+                              pr.net.backward(pr.y_0, pr.net.forward(pr.y_0), pr.t, pr.reduction);
+                              pr.net.layers[1].grad_W = Matrix();  // as if backward() skipped layer 2
+                          });
+}
+
 int main() {
     std::printf("Finite-difference check of mlp.cpp's backward(), h = %g, pass below %g\n\n", kStep,
                 kMaxRelativeError);
@@ -278,6 +425,8 @@ int main() {
         expect_caught(square, m, 0);
         if (std::string(m.name).rfind("W_2 where", 0) != 0) expect_caught(notes, m, 40);
     }
+
+    check_exercises();
 
     std::printf("\n%s: %d failure%s\n", failures ? "FAILED" : "all gradient checks passed", failures,
                 failures == 1 ? "" : "s");
