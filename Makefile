@@ -1,4 +1,4 @@
-# make            build mlp and test_gradients (and fetch MNIST into data/ if it is missing)
+# make            build mlp, deep_mlp (the exercises) and the tests (and fetch MNIST into data/ if missing)
 # make data       download MNIST into data/ (MNIST_MIRROR=URL to use another mirror, file:// too)
 # make test       the gradient checker and the unit tests
 # make bench      matmul and training benchmarks (see README, "Performance")
@@ -57,7 +57,7 @@ MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 
 EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp
 
-all: mlp deep_mlp test_gradients tests/test_units $(if $(MNIST_MISSING),data)
+all: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
 
 mlp: mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ mlp.cpp
@@ -65,11 +65,14 @@ mlp: mlp.cpp $(HEADERS)
 deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ exercises/deep_mlp.cpp
 
-test_gradients: test_gradients.cpp mlp.cpp $(HEADERS)
+test_gradients: test_gradients.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ test_gradients.cpp
 
 tests/test_units: tests/test_units.cpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_units.cpp
+
+tests/test_exercises: tests/test_exercises.cpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_exercises.cpp
 
 bench/bench: bench/bench.cpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ bench/bench.cpp
@@ -80,10 +83,12 @@ data:
 bench: mlp bench/bench $(if $(MNIST_MISSING),data)
 	./bench/bench
 
-test: mlp test_gradients tests/test_units $(if $(MNIST_MISSING),data)
+test: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
 	./tests/test_units
+	./tests/test_exercises
 	./test_gradients
 	sh tests/test_lesson.sh
+	sh tests/test_deep_mlp.sh
 	sh tests/test_cli.sh
 	sh tests/test_fetch.sh
 
@@ -95,10 +100,15 @@ sanitize: $(if $(MNIST_MISSING),data)
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/mlp mlp.cpp
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/test_gradients test_gradients.cpp
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -I. -o $(SAN_DIR)/tests/test_units tests/test_units.cpp
+	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -I. -o $(SAN_DIR)/tests/test_exercises tests/test_exercises.cpp
+	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/deep_mlp exercises/deep_mlp.cpp
 	./$(SAN_DIR)/tests/test_units
+	./$(SAN_DIR)/tests/test_exercises
 	./$(SAN_DIR)/test_gradients
 	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_cli.sh
 	./$(SAN_DIR)/mlp --epochs 2 --out $(SAN_DIR)/out > /dev/null
+	./$(SAN_DIR)/deep_mlp --classes 10 --hidden 32,16 --act relu,tanh --batch 64 --optimizer adam --lr 1e-3 \
+	  --epochs 1 --limit 2000 --out $(SAN_DIR)/out > /dev/null
 
 # valgrind's memcheck on a one-epoch run. Built for the compiler's default instruction set, since
 # valgrind 3.19 cannot decode AVX-512 (which -march=native uses on newer processors), and without
@@ -121,5 +131,5 @@ fuzz: fuzz/fuzz_idx
 	./fuzz/fuzz_idx -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
 
 clean:
-	rm -f mlp deep_mlp test_gradients tests/test_units bench/bench .build_flags
+	rm -f mlp deep_mlp test_gradients tests/test_units tests/test_exercises bench/bench .build_flags
 	rm -rf out build fuzz/corpus fuzz/fuzz_idx

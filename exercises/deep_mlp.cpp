@@ -173,11 +173,11 @@ void keep_first(Split& s, size_t limit) {
 // Training: one epoch of (mini-)batch steps
 // =============================================================================================
 
-// Stops the run when a batch's loss is infinite or NaN, or (two classes, as the lesson) when a
-// sample is predicted with certainty and wrong.
+// Stops the run, as the lesson does, when a batch's loss is infinite or NaN or a sample is
+// predicted with certainty and wrong (where log(0) makes the loss infinite).
 void check_divergence(const Network& net, const ForwardPass& f, const Matrix& t, double loss_sum, int epoch,
                       double lr, const std::vector<double>& losses) {
-    const size_t wrong = net.classes == 2 ? count_saturated_wrong(f.y_L(), t) : 0;
+    const size_t wrong = net.certain_and_wrong(f, t);
     if (std::isfinite(loss_sum) && wrong == 0) return;
     throw Diverged("training diverged at epoch " + std::to_string(epoch) + " (" +
                        (wrong ? std::to_string(wrong) + " samples predicted with certainty and wrong, an infinite loss"

@@ -65,6 +65,9 @@ struct SigmoidBce {
     static double loss_sum(const Matrix& y_L, const Matrix& z_L, const Matrix& t) { return bce_loss_sum(y_L, z_L, t); }
     // The Appendix: dL/dz_L = phi(z_L) - t.
     static Matrix backward(const Matrix& y_L, const Matrix& t) { return bce_sigmoid_backward(y_L, t); }
+    // Samples predicted with certainty and wrong (y_L rounded to exactly 1 - t): the lesson's sign
+    // of a diverged run.
+    static size_t certain_and_wrong(const Matrix& y_L, const Matrix& t) { return count_saturated_wrong(y_L, t); }
 };
 
 // Ten classes: y_L = softmax(z_L) row by row, cross-entropy -log y_L[label] per sample, and
@@ -103,4 +106,15 @@ struct SoftmaxCrossEntropy {
     }
     // dL/dz_L = softmax(z_L) - t.
     static Matrix backward(const Matrix& y_L, const Matrix& t) { return subtract(y_L, t); }
+    // Samples whose true class got a probability of exactly 0: log(0) would be an infinite loss,
+    // as for the lesson's sigmoid, and the run has diverged.
+    static size_t certain_and_wrong(const Matrix& y_L, const Matrix& t) {
+        size_t count = 0;
+        for (size_t i = 0; i < y_L.rows; ++i) {
+            double p_true = 0.0;
+            for (size_t j = 0; j < y_L.cols; ++j) p_true += t(i, j) * y_L(i, j);
+            count += p_true == 0.0;
+        }
+        return count;
+    }
 };

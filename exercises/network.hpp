@@ -75,6 +75,12 @@ struct Network {
                             : SoftmaxCrossEntropy::loss_sum(f.y_L(), f.z.back(), t);
     }
 
+    // Samples predicted with certainty and wrong: a sign that training has diverged.
+    size_t certain_and_wrong(const ForwardPass& f, const Matrix& t) const {
+        return classes == 2 ? SigmoidBce::certain_and_wrong(f.y_L(), t)
+                            : SoftmaxCrossEntropy::certain_and_wrong(f.y_L(), t);
+    }
+
     // (3), (4) for every layer: fills each layer's grad_W and grad_b with the gradient of the
     // batch's summed loss, or of its mean loss (every delta divided by n) under Reduction::mean.
     template <class Input>

@@ -1,0 +1,174 @@
+// tests/test_exercises.cpp: the exercises' pieces on fixed inputs, against values from an
+// independent source (PyTorch 1.13, float64: torch.softmax, cross_entropy, torch.optim), and the
+// training step and epoch of exercises/deep_mlp.cpp against their formulas.
+// (test_gradients proves the backward passes; this proves the rest: forward values, losses, the
+// update rules with their state, and that train_step/train_epoch do what the spec says.)
+#define DEEP_MLP_NO_MAIN
+#include "exercises/deep_mlp.cpp"
+
+#include <cstdio>
+
+namespace {
+
+int passed = 0, failed = 0;
+
+void check(bool ok, const std::string& what) {
+    if (ok) {
+        ++passed;
+    } else {
+        ++failed;
+        std::printf("FAIL: %s\n", what.c_str());
+    }
+}
+
+bool close(double a, double b, double rel = 1e-15) {
+    return std::fabs(a - b) <= rel * std::max({std::fabs(a), std::fabs(b), 1e-300});
+}
+
+Matrix matrix(size_t rows, size_t cols, std::vector<double> values) {
+    Matrix m(rows, cols);
+    m.data = std::move(values);
+    return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+void test_output_layers() {
+    // torch.softmax(z, 1) and cross_entropy(z, [2, 0], reduction='none') in float64.
+    const Matrix z = matrix(2, 3, {1.0, 2.0, 3.0, -1000.0, 0.0, 1000.0});
+    const Matrix y = SoftmaxCrossEntropy::forward(z);
+    const double softmax[] = {0.09003057317038045, 0.2447284710547976, 0.6652409557748218, 0.0, 0.0, 1.0};
+    for (size_t i = 0; i < 6; ++i)
+        check(close(y.data[i], softmax[i]), "softmax element " + std::to_string(i) + " = " + python_float(softmax[i]) +
+                                                " (got " + python_float(y.data[i]) + ")");
+    const Matrix t = matrix(2, 3, {0, 0, 1, 1, 0, 0});  // labels 2 and 0, one-hot
+    const double loss = SoftmaxCrossEntropy::loss_sum(y, z, t);
+    check(close(loss, 0.4076059644443804 + 2000.0), "cross-entropy sum 2000.4076059644444 (got " + python_float(loss) + ")");
+    const Matrix delta = SoftmaxCrossEntropy::backward(y, t);
+    check(delta(0, 2) == y(0, 2) - 1.0 && delta(1, 0) == -1.0 && delta(0, 0) == y(0, 0),
+          "softmax + cross-entropy delta = y - t");
+
+    // binary_cross_entropy_with_logits(z, t, reduction='sum') on moderate logits.
+    const Matrix z2 = matrix(3, 1, {0.5, -2.0, 3.0});
+    const Matrix t2 = matrix(3, 1, {1.0, 0.0, 0.0});
+    const double bce = SigmoidBce::loss_sum(SigmoidBce::forward(z2), z2, t2);
+    check(close(bce, 3.649592346796821, 1e-14), "binary cross-entropy sum (got " + python_float(bce) + ")");
+
+    // torch.tanh, torch.relu and the sigmoid on a few points.
+    const Activation& tanh_ = *find_activation("tanh");
+    check(close(tanh_.phi(0.5), 0.46211715726000974) && close(tanh_.phi(-2.0), -0.9640275800758169), "tanh values");
+    const Activation& relu = *find_activation("relu");
+    check(relu.phi(-0.5) == 0.0 && relu.phi(2.5) == 2.5 && relu.phi_prime(0.0, 0.0) == 0.0 &&
+              relu.phi_prime(1e-300, 1e-300) == 1.0,
+          "relu and its slope (0 at z = 0, as PyTorch)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// One step of deep_mlp's training equals the formula: theta - lr * gradient for every parameter,
+// the gradient being backward()'s on the same batch; and an epoch of mini-batches is the spec's:
+// a permutation from the run's random stream, batches p[0:B], p[B:2B], ..., the last one shorter.
+
+struct TinyProblem {
+    SparseMatrix X;
+    Matrix t;
+    Network net;
+};
+
+TinyProblem tiny_problem(size_t samples, int classes, uint32_t seed) {
+    NumpyRandomState rng(seed);
+    TinyProblem p;
+    p.net = make_network(5, {4, 3}, {find_activation("tanh"), find_activation("relu")}, classes,
+                         InitRule{InitRule::fixed, 0.5}, rng);
+    Matrix x(samples, 5);
+    for (double& v : x.data) v = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
+    p.X = SparseMatrix(x);
+    p.t = Matrix(samples, p.net.outputs());
+    for (size_t i = 0; i < samples; ++i)
+        p.t(i, classes == 2 ? 0 : static_cast<size_t>(rng.random_sample() * classes)) =
+            classes == 2 ? (rng.random_sample() < 0.5 ? 0.0 : 1.0) : 1.0;
+    return p;
+}
+
+// theta <- theta - lr * grad for every parameter, after backward() on (X, t): eq. (5) by hand.
+double step_by_hand(Network& net, const SparseMatrix& X, const Matrix& t, Reduction reduction, double lr) {
+    const ForwardPass f = net.forward(X);
+    net.backward(X, f, t, reduction);
+    for (const Parameter& p : net.parameters())
+        for (size_t i = 0; i < p.theta->size(); ++i) p.theta->data[i] = p.theta->data[i] - lr * p.grad->data[i];
+    return net.loss_sum(f, t);
+}
+
+bool same_parameters(Network& a, Network& b) {
+    const std::vector<Parameter> pa = a.parameters(), pb = b.parameters();
+    for (size_t k = 0; k < pa.size(); ++k)
+        if (pa[k].theta->data != pb[k].theta->data) return false;
+    return pa.size() == pb.size();
+}
+
+void test_training_step() {
+    for (int classes : {2, 3})
+        for (Reduction reduction : {Reduction::sum, Reduction::mean}) {
+            TinyProblem p = tiny_problem(7, classes, 11);
+            Network by_hand = p.net;
+            const double expected_loss = step_by_hand(by_hand, p.X, p.t, reduction, 0.05);
+            OptimizerSettings gd;
+            gd.lr = 0.05;
+            Optimizer optimizer(gd);
+            const double loss = deep_mlp::train_step(p.net, optimizer, p.X, p.t, reduction, 0, gd.lr, {});
+            const std::string what = std::to_string(classes) + " classes, " +
+                                     (reduction == Reduction::sum ? "sum" : "mean");
+            check(same_parameters(p.net, by_hand), "one gd step = theta - lr * grad (" + what + ")");
+            check(loss == expected_loss, "train_step returns the loss before the update (" + what + ")");
+        }
+}
+
+void test_mini_batch_epoch() {
+    TinyProblem p = tiny_problem(7, 3, 12);
+    Network by_hand = p.net;
+    deep_mlp::Options o;
+    o.batch = 3;
+    o.optimizer.lr = 0.05;
+    o.reduction = Reduction::mean;
+    NumpyRandomState rng(5), rng_by_hand(5);
+    Optimizer optimizer(o.optimizer);
+    const double loss = deep_mlp::train_epoch(p.net, optimizer, p.X, p.t, o, rng, 0, {});
+
+    const std::vector<uint32_t> perm = rng_by_hand.permutation(7);  // batches p[0:3], p[3:6], p[6:7]
+    double total = 0.0;
+    for (size_t start = 0; start < 7; start += 3) {
+        const size_t n = std::min<size_t>(3, 7 - start);
+        const SparseMatrix X = p.X.select_rows(perm.data() + start, n);
+        total += step_by_hand(by_hand, X, deep_mlp::select_rows(p.t, perm.data() + start, n), o.reduction, 0.05);
+    }
+    check(same_parameters(p.net, by_hand), "an epoch of batches of 3 over 7 samples = three steps on p[0:3], p[3:6], p[6:7]");
+    check(loss == total / 7.0, "the epoch's loss = the sum of each batch's loss / N");
+    check(rng.random_sample() == rng_by_hand.random_sample(), "the epoch drew exactly one permutation from the stream");
+}
+
+void test_select_rows() {
+    Matrix x(6, 5);
+    for (size_t i = 0; i < x.size(); ++i) x.data[i] = i % 3 == 0 ? 0.0 : 0.25 * static_cast<double>(i);
+    const SparseMatrix s(x);
+    const uint32_t picked[] = {4, 0, 4, 2};
+    const Matrix dense = s.select_rows(picked, 4).to_dense();
+    bool same = dense.rows == 4 && dense.cols == 5;
+    for (size_t r = 0; r < 4 && same; ++r)
+        for (size_t c = 0; c < 5; ++c) same = same && dense(r, c) == x(picked[r], c);
+    check(same, "SparseMatrix::select_rows picks the rows it is given, in order, repeats included");
+    Matrix b(6, 3, 0.5);
+    b(1, 2) = -2.0;
+    const Matrix sel = s.select_rows(picked, 4).to_dense();
+    Matrix b4(4, 3, 0.5);
+    check(matmul_AtB(s.select_rows(picked, 4), b4).data == matmul_AtB_naive(sel, b4).data,
+          "A^T B on selected rows equals the naive product");
+}
+
+}  // namespace
+
+int main() {
+    test_output_layers();
+    test_training_step();
+    test_mini_batch_epoch();
+    test_select_rows();
+    std::printf("test_exercises: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
