@@ -5,6 +5,7 @@
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1
 # make fuzz       fuzz the IDX reader with libFuzzer (FUZZ_SECONDS=60)
+# make compare    ./deep_mlp against the PyTorch float64 reference on 15 configs (skips without torch)
 # make clean      remove what the build made
 #
 # OPENMP=0 builds without OpenMP. CXX, CXXFLAGS and OMPFLAGS can be overridden: make CXX=clang++.
@@ -52,7 +53,7 @@ MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 
-.PHONY: all data test bench sanitize valgrind fuzz clean
+.PHONY: all data test bench sanitize valgrind fuzz compare clean
 .DELETE_ON_ERROR:
 
 EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp
@@ -129,6 +130,12 @@ fuzz/fuzz_idx: fuzz/fuzz_idx.cpp idx_reader.hpp
 fuzz: fuzz/fuzz_idx
 	sh fuzz/seed_corpus.sh fuzz/corpus
 	./fuzz/fuzz_idx -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
+
+# ./deep_mlp, config by config, against exercises/torch_reference.py (PyTorch float64, autograd,
+# torch.optim): losses within 1e-9 relative, shapes and accuracy identical. Skips when no python3
+# with torch, numpy and scikit-learn is installed.
+compare: deep_mlp $(if $(MNIST_MISSING),data)
+	sh exercises/compare_torch.sh ./deep_mlp data
 
 clean:
 	rm -f mlp deep_mlp test_gradients tests/test_units tests/test_exercises bench/bench .build_flags
