@@ -5,6 +5,7 @@
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1
 # make fuzz       fuzz the IDX reader with libFuzzer (FUZZ_SECONDS=60)
+# make mutants    make test must fail on each planted mistake (tests/mutants.sh; minutes)
 # make compare    ./deep_mlp against the PyTorch float64 reference on 15 configs (skips without torch)
 # make clean      remove what the build made
 #
@@ -53,7 +54,7 @@ MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 
-.PHONY: all data test bench sanitize valgrind fuzz compare clean
+.PHONY: all data test bench sanitize valgrind fuzz compare mutants clean
 .DELETE_ON_ERROR:
 
 EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp
@@ -134,6 +135,11 @@ fuzz: fuzz/fuzz_idx
 # ./deep_mlp, config by config, against exercises/torch_reference.py (PyTorch float64, autograd,
 # torch.optim): losses within 1e-9 relative, shapes and accuracy identical. Skips when no python3
 # with torch, numpy and scikit-learn is installed.
+# Planted mistakes (gradient ascent, a dropped phi', a wrong softmax delta, Adam without bias
+# correction, ...): `make test` must fail on each (several minutes).
+mutants: $(if $(MNIST_MISSING),data)
+	sh tests/mutants.sh
+
 compare: deep_mlp $(if $(MNIST_MISSING),data)
 	sh exercises/compare_torch.sh ./deep_mlp data
 

@@ -171,7 +171,12 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
     const size_t n = A.rows, K = A.cols, m = B.cols;
     Matrix C(n, m);
     const size_t n_full = n - n % kMr;
-    std::vector<double> panel(kKc * kNc);
+    // The packed panel is reused from call to call (one per thread that calls matmul): a fresh
+    // 256 KiB buffer per product would cost more in page faults than small products take.
+    // The threads below read it through this pointer: a thread_local named inside the parallel
+    // loop would be each thread's own, empty, buffer.
+    thread_local std::vector<double> packed(kKc * kNc);
+    double* const panel = packed.data();
     for (size_t j0 = 0; j0 < m; j0 += kNc) {
         const size_t nc = std::min(kNc, m - j0), nc_full = nc - nc % kNr;
         for (size_t k0 = 0; k0 < K; k0 += kKc) {  // panels in ascending k: the sum order holds
@@ -184,7 +189,7 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
 #pragma omp parallel for schedule(static) if (n * K * m >= kParallelWork)
             for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(n_full); i += kMr)
                 for (size_t s = 0; s < nc_full; s += kNr)
-                    kernel_block(A, static_cast<size_t>(i), k0, kc, &panel[s * kc], C, j0 + s);
+                    kernel_block(A, static_cast<size_t>(i), k0, kc, panel + s * kc, C, j0 + s);
             edge_block(A, n_full, n, k0, kc, B, C, j0, j0 + nc_full);  // the last n % kMr rows
             edge_block(A, 0, n, k0, kc, B, C, j0 + nc_full, j0 + nc);  // the last nc % 16 columns
         }
@@ -192,11 +197,26 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
     return C;
 }
 
-// C = A^T B, without forming A^T: each row n adds a(n,k) * (row n of B) to row k of C. Threads
-// own disjoint rows k of C, and every thread walks n in ascending order, as the naive loop does.
+// A^T, copied in tiles of 32 x 32 so that both the reads and the writes stay in the cache.
+inline Matrix transpose(const Matrix& A) {
+    Matrix T(A.cols, A.rows);
+    constexpr size_t kTile = 32;
+    for (size_t i0 = 0; i0 < A.rows; i0 += kTile)
+        for (size_t j0 = 0; j0 < A.cols; j0 += kTile)
+            for (size_t i = i0; i < std::min(A.rows, i0 + kTile); ++i)
+                for (size_t j = j0; j < std::min(A.cols, j0 + kTile); ++j) T(j, i) = A(i, j);
+    return T;
+}
+
+// C = A^T B. When B is at least one register block wide, A^T is formed (a copy of A) and the
+// blocked product above does the work: its sums run over A's rows n in ascending order, as the
+// naive loop's do. For narrower B (the lesson's (N, 1) delta_2), without forming A^T: each row n
+// adds a(n,k) * (row n of B) to row k of C. Threads own disjoint rows k of C, and every thread
+// walks n in ascending order, as the naive loop does.
 inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
+    if (B.cols >= kNr) return matmul(transpose(A), B);
     const size_t N = A.rows, k_count = A.cols, m = B.cols;
     Matrix C(k_count, m);
     constexpr size_t kRowsPerTask = 16;
@@ -216,10 +236,13 @@ inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
     return C;
 }
 
-// C = A B^T: each element is a dot product of two contiguous rows.
+// C = A B^T. When C is at least one register block wide, B^T is formed and the blocked product
+// does the work (the sums still run over k in ascending order). Else each element is a dot
+// product of two contiguous rows.
 inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.cols != B.cols) shape_mismatch("matmul_ABt", A, B);
+    if (B.rows >= kNr) return matmul(A, transpose(B));
     Matrix C(A.rows, B.rows);
 #pragma omp parallel for schedule(static) if (A.rows * A.cols * B.rows >= kParallelWork)
     for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.rows); ++i) {

@@ -62,7 +62,9 @@ inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long 
     if (t == 1) s.mom = Matrix(g.rows, g.cols), s.vel = Matrix(g.rows, g.cols);
     const double step_size = lr / (1.0 - std::pow(b1, static_cast<double>(t)));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
-    for (size_t i = 0; i < theta.size(); ++i) {
+#pragma omp parallel for schedule(static) if (theta.size() >= kParallelElements)
+    for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(theta.size()); ++ii) {
+        const size_t i = static_cast<size_t>(ii);
         const double gi = g.data[i];
         double& mom = s.mom.data[i];
         double& vel = s.vel.data[i];
