@@ -82,7 +82,7 @@ bench/bench: bench/bench.cpp mlp.cpp $(HEADERS)
 data:
 	sh data/fetch_mnist.sh data
 
-bench: mlp bench/bench $(if $(MNIST_MISSING),data)
+bench: mlp deep_mlp bench/bench $(if $(MNIST_MISSING),data)
 	./bench/bench
 
 test: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
