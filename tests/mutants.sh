@@ -27,7 +27,7 @@ mutant() {
     if (cd "$work/tree" && make -s test CXXFLAGS="-O2 -march=native" >"$work/log" 2>&1); then
         failed=$((failed + 1)); echo "NOT CAUGHT: $name (make test passed)"
     else
-        passed=$((passed + 1)); echo "caught: $name ($(grep -m1 -E 'FAIL|NOT CAUGHT|MISMATCH|differs|failed' "$work/log" | cut -c1-90))"
+        passed=$((passed + 1)); echo "caught: $name ($(grep -m1 -E 'FAIL|NOT CAUGHT|MISMATCH|differs| [1-9][0-9]* failed' "$work/log" | sed 's/^ *//' | cut -c1-100))"
     fi
 }
 

@@ -34,5 +34,18 @@ for doc in README.md LEEME.md; do
     if [ "$missing" -eq 0 ] && [ "$shown" -gt 0 ]; then ok; else bad "$doc: $missing of $shown run lines not in ./mlp's output"; fi
 done
 
+# The code the documents quote from mlp.cpp (the lines of their ```cpp blocks) must still be there,
+# word for word, so that a student who looks for a quoted line finds it.
+for doc in README.md LEEME.md; do
+    [ -f "$doc" ] || continue
+    awk '/^ *```cpp/ { inside = 1; next } /^ *```/ { inside = 0 } inside' "$doc" |
+        sed 's/^ *//; s/ *$//' | grep -v '^$' >"$work/quoted" || true
+    stale=0
+    while IFS= read -r line; do
+        grep -qF -- "$line" mlp.cpp || { stale=$((stale + 1)); echo "    $doc quotes a line mlp.cpp no longer has: $line"; }
+    done <"$work/quoted"
+    if [ "$stale" -eq 0 ]; then ok; else bad "$doc: $stale quoted code line(s) not in mlp.cpp"; fi
+done
+
 echo "test_lesson: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
