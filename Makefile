@@ -4,7 +4,7 @@
 # make bench      matmul and training benchmarks (see README, "Performance")
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1
-# make fuzz       fuzz the IDX reader with libFuzzer (FUZZ_SECONDS=60)
+# make fuzz       fuzz the IDX reader and the flags with libFuzzer (FUZZ_SECONDS=60, split between them)
 # make clean      remove what the build made
 #
 # OPENMP=0 builds without OpenMP. CXX, CXXFLAGS and OMPFLAGS can be overridden: make CXX=clang++.
@@ -80,6 +80,7 @@ test: mlp test_gradients tests/test_units $(if $(MNIST_MISSING),data)
 	./test_gradients
 	sh tests/test_lesson.sh
 	sh tests/test_cli.sh
+	sh tests/test_outputs.sh
 	sh tests/test_fetch.sh
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.
@@ -93,6 +94,7 @@ sanitize: $(if $(MNIST_MISSING),data)
 	./$(SAN_DIR)/tests/test_units
 	./$(SAN_DIR)/test_gradients
 	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_cli.sh
+	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_outputs.sh
 	./$(SAN_DIR)/mlp --epochs 2 --out $(SAN_DIR)/out > /dev/null
 
 # valgrind's memcheck on a one-epoch run. Built for the compiler's default instruction set, since
@@ -105,16 +107,23 @@ valgrind: $(if $(MNIST_MISSING),data)
 	valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible \
 	  --error-exitcode=1 ./$(VG_DIR)/mlp --epochs 1 --out $(VG_DIR)/out
 
-# libFuzzer on the IDX reader (clang++): FUZZ_SECONDS=60 by default; the corpus grows in fuzz/corpus.
-FUZZ_CXX     ?= clang++
-FUZZ_SECONDS ?= 60
+# libFuzzer (clang++) on the IDX reader and on the flags (FlagParser with mlp.cpp's own table):
+# FUZZ_SECONDS=60 by default, half for each; the corpora grow in fuzz/corpus and fuzz/corpus_args.
+FUZZ_CXX      ?= clang++
+FUZZ_SECONDS  ?= 60
+FUZZ_FLAGS    := -std=c++17 -Wall -Wextra -Wno-unknown-pragmas -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_HALF      = $(shell echo $$(( ($(FUZZ_SECONDS) + 1) / 2 )))
 fuzz/fuzz_idx: fuzz/fuzz_idx.cpp idx_reader.hpp
-	$(FUZZ_CXX) -std=c++17 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ fuzz/fuzz_idx.cpp
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_idx.cpp
 
-fuzz: fuzz/fuzz_idx
-	sh fuzz/seed_corpus.sh fuzz/corpus
-	./fuzz/fuzz_idx -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
+fuzz/fuzz_args: fuzz/fuzz_args.cpp mlp.cpp matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_args.cpp
+
+fuzz: fuzz/fuzz_idx fuzz/fuzz_args
+	sh fuzz/seed_corpus.sh fuzz/corpus fuzz/corpus_args
+	./fuzz/fuzz_idx -max_total_time=$(FUZZ_HALF) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
+	./fuzz/fuzz_args -max_total_time=$(FUZZ_HALF) -max_len=512 -timeout=5 -dict=fuzz/args.dict -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus_args
 
 clean:
 	rm -f mlp test_gradients tests/test_units bench/bench .build_flags
-	rm -rf out build fuzz/corpus fuzz/fuzz_idx
+	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args
