@@ -4,7 +4,7 @@
 # make bench      matmul and training benchmarks (see README, "Performance")
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1
-# make fuzz       fuzz the IDX reader with libFuzzer (FUZZ_SECONDS=60)
+# make fuzz       fuzz the IDX reader and the flags with libFuzzer (FUZZ_SECONDS=60, split between them)
 # make mutants    make test must fail on each planted mistake (tests/mutants.sh; minutes)
 # make compare    ./deep_mlp against the PyTorch float64 reference on 15 configs (skips without torch)
 # make clean      remove what the build made
@@ -92,6 +92,7 @@ test: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(M
 	sh tests/test_lesson.sh
 	sh tests/test_deep_mlp.sh
 	sh tests/test_cli.sh
+	sh tests/test_outputs.sh
 	sh tests/test_fetch.sh
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.
@@ -108,6 +109,7 @@ sanitize: $(if $(MNIST_MISSING),data)
 	./$(SAN_DIR)/tests/test_exercises
 	./$(SAN_DIR)/test_gradients
 	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_cli.sh
+	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_outputs.sh
 	./$(SAN_DIR)/mlp --epochs 2 --out $(SAN_DIR)/out > /dev/null
 	./$(SAN_DIR)/deep_mlp --classes 10 --hidden 32,16 --act relu,tanh --batch 64 --optimizer adam --lr 1e-3 \
 	  --epochs 1 --limit 2000 --out $(SAN_DIR)/out > /dev/null
@@ -122,15 +124,22 @@ valgrind: $(if $(MNIST_MISSING),data)
 	valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible \
 	  --error-exitcode=1 ./$(VG_DIR)/mlp --epochs 1 --out $(VG_DIR)/out
 
-# libFuzzer on the IDX reader (clang++): FUZZ_SECONDS=60 by default; the corpus grows in fuzz/corpus.
-FUZZ_CXX     ?= clang++
-FUZZ_SECONDS ?= 60
+# libFuzzer (clang++) on the IDX reader and on the flags (FlagParser with mlp.cpp's own table):
+# FUZZ_SECONDS=60 by default, half for each; the corpora grow in fuzz/corpus and fuzz/corpus_args.
+FUZZ_CXX      ?= clang++
+FUZZ_SECONDS  ?= 60
+FUZZ_FLAGS    := -std=c++17 -Wall -Wextra -Wno-unknown-pragmas -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_HALF      = $(shell echo $$(( ($(FUZZ_SECONDS) + 1) / 2 )))
 fuzz/fuzz_idx: fuzz/fuzz_idx.cpp idx_reader.hpp
-	$(FUZZ_CXX) -std=c++17 -Wall -Wextra -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ fuzz/fuzz_idx.cpp
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_idx.cpp
 
-fuzz: fuzz/fuzz_idx
-	sh fuzz/seed_corpus.sh fuzz/corpus
-	./fuzz/fuzz_idx -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
+fuzz/fuzz_args: fuzz/fuzz_args.cpp exercises/deep_mlp.cpp $(EXERCISES) mlp.cpp matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_args.cpp
+
+fuzz: fuzz/fuzz_idx fuzz/fuzz_args
+	sh fuzz/seed_corpus.sh fuzz/corpus fuzz/corpus_args
+	./fuzz/fuzz_idx -max_total_time=$(FUZZ_HALF) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
+	./fuzz/fuzz_args -max_total_time=$(FUZZ_HALF) -max_len=512 -timeout=5 -dict=fuzz/args.dict -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus_args
 
 # ./deep_mlp, config by config, against exercises/torch_reference.py (PyTorch float64, autograd,
 # torch.optim): losses within 1e-9 relative, shapes and accuracy identical. Skips when no python3
@@ -145,4 +154,4 @@ compare: deep_mlp $(if $(MNIST_MISSING),data)
 
 clean:
 	rm -f mlp deep_mlp test_gradients tests/test_units tests/test_exercises bench/bench .build_flags
-	rm -rf out build fuzz/corpus fuzz/fuzz_idx
+	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args

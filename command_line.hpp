@@ -3,21 +3,27 @@
 // A program lists its flags once (name, where the value goes, its range), and parse() reads
 // `--flag VALUE` and `--flag=VALUE`, answers --help, and turns every bad value into one line that
 // names the flag and says what it needs. run_program() wraps main(): whatever goes wrong ends as
-// one line on stderr and an exit code (2 for a bad command line, 1 for everything else).
+// one line on stderr and an exit code (2 for a bad command line, 1 for everything else), and
+// output lost on the way to stdout (a full disk, a closed pipe) counts as going wrong.
 // It knows nothing of training.
 #pragma once
 
+#include <cctype>
 #include <cerrno>
+#include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <new>
 #include <sstream>
 #include <stdexcept>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -27,6 +33,34 @@ struct UserError : std::runtime_error {
     int exit_code;
     UserError(const std::string& message, int code) : std::runtime_error(message), exit_code(code) {}
 };
+
+// Thrown by FlagParser::parse() for --help; run_program() prints the usage to stdout and exits 0.
+// (An exception rather than exit(), so that parsing never ends the process behind its caller's
+// back: the fuzzer in fuzz/fuzz_args.cpp feeds it --help too.)
+struct HelpRequested : UserError {
+    std::string usage;
+    explicit HelpRequested(std::string text) : UserError("help requested", 0), usage(std::move(text)) {}
+};
+
+// `text` fit for a one-line message: control characters (a newline in an argument, say) written
+// as \n or \xNN, and the middle of anything longer than `max_chars` replaced by "...", so that an
+// error is one readable line that still shows how it ends (where the cause is).
+inline std::string printable(const std::string& text, size_t max_chars = 200) {
+    std::string out;
+    for (const char ch : text) {
+        const unsigned char c = static_cast<unsigned char>(ch);
+        if (c == '\n') {
+            out += "\\n";
+        } else if (c < 0x20 || c == 0x7f) {
+            const char* hex = "0123456789abcdef";
+            out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+        } else {
+            out += ch;
+        }
+    }
+    if (out.size() > max_chars) out = out.substr(0, max_chars / 2) + "..." + out.substr(out.size() - max_chars / 2);
+    return out;
+}
 
 class FlagParser {
 public:
@@ -60,22 +94,20 @@ public:
         flags_.push_back({flag, std::move(read)});
     }
 
+    // Reads every flag; throws HelpRequested for --help, UserError (exit code 2) for a bad one.
     void parse(int argc, char** argv) const {
         for (int i = 1; i < argc; ++i) {
             std::string flag = argv[i], value;
-            if (flag == "--help" || flag == "-h") {
-                std::cout << usage_;
-                std::cout.flush();
-                std::exit(std::cout ? 0 : 1);
-            }
+            if (flag == "--help" || flag == "-h") throw HelpRequested(usage_);
             const size_t eq = flag.find('=');
             const bool inline_value = flag.rfind("--", 0) == 0 && eq != std::string::npos;
             if (inline_value) {
                 value = flag.substr(eq + 1);
                 flag = flag.substr(0, eq);
             }
+            if (inline_value && flag == "--help") usage_error("--help takes no value, got '" + printable(argv[i]) + "'");
             const Flag* f = find(flag);
-            if (!f) usage_error("unknown option '" + flag + "'");
+            if (!f) usage_error("unknown option '" + printable(flag) + "'");
             if (!inline_value) {
                 if (i + 1 >= argc) usage_error(flag + " needs a value");
                 value = argv[++i];
@@ -84,15 +116,18 @@ public:
         }
     }
 
+    // Numbers are taken exactly as written, without spaces around them (strtod would skip leading
+    // ones where from_chars refuses them; both kinds of flag refuse them alike).
     long long parse_integer(const std::string& flag, const std::string& text, long long lo, long long hi) const {
         long long value = 0;
         const char* end = text.data() + text.size();
         const auto res = std::from_chars(text.data(), end, value);
-        if (text.empty() || res.ec != std::errc() || res.ptr != end)
-            usage_error(flag + " needs a whole number, got '" + text + "'");
-        if (value < lo || value > hi)
+        const bool out_of_range = res.ec == std::errc::result_out_of_range && res.ptr == end;
+        if (!out_of_range && (text.empty() || res.ec != std::errc() || res.ptr != end))
+            usage_error(flag + " needs a whole number, got '" + printable(text) + "'" + space_note(text));
+        if (out_of_range || value < lo || value > hi)
             usage_error(flag + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
-                        ", got " + text);
+                        ", got " + printable(text));
         return value;
     }
 
@@ -101,12 +136,22 @@ public:
         char* end = nullptr;
         errno = 0;
         const double value = std::strtod(text.c_str(), &end);
-        if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE)
-            usage_error(flag + " needs a number, got '" + text + "'");
+        const bool overflow = errno == ERANGE && std::fabs(value) > 1;
+        // Below DBL_MIN a double loses precision (subnormal) or becomes 0: not a usable value.
+        const bool underflow = (errno == ERANGE && !overflow) || (value != 0 && std::fabs(value) < DBL_MIN);
+        if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])) || end != text.c_str() + text.size())
+            usage_error(flag + " needs a number, got '" + printable(text) + "'" + space_note(text));
+        if (overflow)
+            usage_error(flag + " is out of range: '" + printable(text) +
+                        "' is too large for a double (the largest is 1.8e+308)");
+        if (underflow)
+            usage_error(flag + " is out of range: '" + printable(text) +
+                        "' is too small to be usable (the smallest normal double is 2.2e-308)");
         const bool above = lo_allowed ? value >= lo : value > lo;
         const bool below = hi_allowed ? value <= hi : value < hi;
         if (!std::isfinite(value) || !above || !below)
-            usage_error(flag + " must be " + range_text(lo, lo_allowed, hi, hi_allowed) + ", got '" + text + "'");
+            usage_error(flag + " must be " + range_text(lo, lo_allowed, hi, hi_allowed) + ", got '" +
+                        printable(text) + "'");
         return value;
     }
 
@@ -119,6 +164,11 @@ private:
         for (const Flag& f : flags_)
             if (f.name == name) return &f;
         return nullptr;
+    }
+    static std::string space_note(const std::string& text) {
+        for (char c : text)
+            if (std::isspace(static_cast<unsigned char>(c))) return " (no spaces allowed)";
+        return "";
     }
     static std::string number_text(double x) {
         std::ostringstream s;
@@ -136,19 +186,90 @@ private:
     std::vector<Flag> flags_;
 };
 
+namespace cli_detail {
+
+// std::cout's buffer under run_program(). It writes through C's stdout exactly as the standard
+// one does (so printf and std::cout still interleave), but keeps errno of the first failed write:
+// when stdout is a full disk or a closed pipe, the run can say why its output was lost.
+class CheckedStdout : public std::streambuf {
+public:
+    CheckedStdout() : previous_(std::cout.rdbuf(this)) {}
+    ~CheckedStdout() override { std::cout.rdbuf(previous_); }
+    int error() const { return error_; }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+        if (std::fputc(c, stdout) == EOF) return failed();
+        return c;
+    }
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        const size_t written = std::fwrite(s, 1, static_cast<size_t>(n), stdout);
+        if (written < static_cast<size_t>(n)) failed();
+        return static_cast<std::streamsize>(written);
+    }
+    int sync() override { return std::fflush(stdout) == 0 ? 0 : (failed(), -1); }
+
+private:
+    int_type failed() {
+        if (error_ == 0) error_ = errno != 0 ? errno : EIO;
+        return traits_type::eof();
+    }
+    std::streambuf* previous_;
+    int error_ = 0;
+};
+
+// Installed once, on first use, for the rest of the process (it unhooks itself at exit).
+inline CheckedStdout& checked_stdout() {
+    static CheckedStdout buffer;
+    return buffer;
+}
+
+}  // namespace cli_detail
+
+// Throws a UserError (exit code 1) if anything written to stdout was lost. run_program() checks
+// at the end anyway; a program calls this before its last words on stderr so that a lost stdout
+// is the one line the run ends with.
+inline void check_standard_output() {
+    std::cout.flush();
+    int error = cli_detail::checked_stdout().error();
+    if (error == 0 && std::ferror(stdout)) error = EIO;  // lost by a direct printf
+    if (error != 0)
+        throw UserError(std::string("cannot write to standard output: ") + std::strerror(error) +
+                            (error == EPIPE ? " (its reader closed it)" : ""),
+                        1);
+}
+
 // main()'s body for both programs: runs `run` and turns every error into one line on stderr.
+// SIGPIPE and SIGXFSZ are ignored, so that a closed pipe or a file-size limit (ulimit -f) turns into
+// a failed write with an errno (EPIPE, EFBIG) to report, instead of a silent death that leaves
+// temporary files behind; the output files are still written.
 template <class Run>
 int run_program(const char* program, Run run) {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
+    cli_detail::checked_stdout();
+    auto report = [&](const std::string& message, int code) {
+        std::cerr << program << ": " << printable(message, 500) << "\n";
+        return code;
+    };
     try {
-        return run();
+        const int code = run();
+        check_standard_output();
+        return code;
+    } catch (const HelpRequested& h) {
+        std::cout << h.usage;
+        try {
+            check_standard_output();
+        } catch (const UserError& e) {
+            return report(e.what(), e.exit_code);
+        }
+        return 0;
     } catch (const UserError& e) {
-        std::cerr << program << ": " << e.what() << "\n";
-        return e.exit_code;
+        return report(e.what(), e.exit_code);
     } catch (const std::bad_alloc&) {
-        std::cerr << program << ": out of memory; try a smaller network (--hidden)\n";
-        return 1;
+        return report("out of memory; try a smaller network (--hidden)", 1);
     } catch (const std::exception& e) {
-        std::cerr << program << ": " << e.what() << "\n";
-        return 1;
+        return report(e.what(), 1);
     }
 }

@@ -9,17 +9,24 @@
 // So the image files start with the magic number 2051 (0x00000803) and the label files with 2049
 // (0x00000801). Everything is checked before memory is allocated: the file's real size must be
 // exactly header + payload, so a corrupt header can never ask for more memory than the file holds.
+// Only regular files are opened: a FIFO, a device or a directory under an MNIST name is refused
+// with a message that says what it is, and a file that cannot be opened is reported with the
+// system's reason (only a missing one suggests 'make data').
 // It knows nothing of training. Every error is an IdxError whose message names the file.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct IdxError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -101,28 +108,81 @@ inline Header check_header(const std::string& path, const unsigned char* head, s
     return h;
 }
 
+// What a path that is not a regular file is, for the message that refuses it.
+inline std::string kind_of(mode_t mode) {
+    if (S_ISDIR(mode)) return "is a directory";
+    if (S_ISFIFO(mode)) return "is a FIFO (named pipe)";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device";
+    if (S_ISSOCK(mode)) return "is a socket";
+    return "is not a regular file";
+}
+
+// Why `path` could not be opened (errno `error`). Only a file that is truly absent (ENOENT) gets
+// "run 'make data'"; the other causes are named as they are, with what to look at.
+[[noreturn]] inline void fail_to_open(const std::string& path, int error) {
+    if (error == ENOENT) fail(path, "no such file");
+    const std::string problem = std::string("cannot open: ") + std::strerror(error);
+    if (error == ENOTDIR) fail(path, problem, "a folder on its path is a file (--data must name a folder)");
+    if (error == ELOOP) fail(path, problem, "a symbolic link on its path leads in a loop");
+    if (error == EACCES) fail(path, problem, "check the permissions of the file and of its folders");
+    fail(path, problem, "");
+}
+
+// Closes a file descriptor when it goes out of scope.
+struct FileDescriptor {
+    int fd;
+    ~FileDescriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// Reads up to `size` bytes, fewer only at the end of the file; fails with errno's text on an error.
+inline size_t read_fully(const std::string& path, int fd, unsigned char* data, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::read(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(path, std::string("read error: ") + std::strerror(errno), "");
+        if (n == 0) break;
+        done += static_cast<size_t>(n);
+    }
+    return done;
+}
+
+// Opens `path` for reading if it is a regular file. Anything else is refused before it is opened
+// (reading a FIFO would wait forever for a writer; opening a device can have effects of its own);
+// the open itself does not wait (O_NONBLOCK), and fstat() checks again what was really opened.
+inline int open_regular_file(const std::string& path) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) fail_to_open(path, errno);
+    if (!S_ISREG(st.st_mode)) fail(path, kind_of(st.st_mode) + ", not an IDX file", "");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) fail_to_open(path, errno);
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail(path, "changed into something that is not a regular file while being opened", "");
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // back to ordinary reads
+    return fd;
+}
+
 // Opens `path`, checks its header against the expected number of dimensions, and returns the
 // dimensions and the payload bytes.
 inline std::vector<uint32_t> read_idx(const std::string& path, uint8_t expected_ndim,
                                       const char* what, std::vector<uint8_t>& payload) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) fail(path, "no such file");
-    if (fs::is_directory(status)) fail(path, "is a directory, not an IDX file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno), "check its permissions");
-    const uint64_t file_size = fs::file_size(path, ec);
-    if (ec) fail(path, "cannot read its size: " + ec.message(), "");
+    const FileDescriptor file{open_regular_file(path)};
+    struct stat st;
+    if (::fstat(file.fd, &st) != 0) fail(path, std::string("cannot read its size: ") + std::strerror(errno), "");
+    const uint64_t file_size = static_cast<uint64_t>(st.st_size);
 
     unsigned char head[4 + 4 * 255];
-    in.read(reinterpret_cast<char*>(head), 4 + 4 * expected_ndim);
-    const Header h = check_header(path, head, static_cast<size_t>(in.gcount()), file_size, expected_ndim, what);
+    const size_t head_len = read_fully(path, file.fd, head, 4 + 4 * size_t(expected_ndim));
+    const Header h = check_header(path, head, head_len, file_size, expected_ndim, what);
     payload.resize(h.payload_size);
-    in.read(reinterpret_cast<char*>(payload.data()), static_cast<std::streamsize>(h.payload_size));
-    if (static_cast<uint64_t>(in.gcount()) != h.payload_size)
-        fail(path, "read error after " + std::to_string(in.gcount()) + " of " +
-                       std::to_string(h.payload_size) + " data bytes");
+    const size_t got = read_fully(path, file.fd, payload.data(), payload.size());
+    if (got != h.payload_size)
+        fail(path, "read error after " + std::to_string(got) + " of " + std::to_string(h.payload_size) +
+                       " data bytes (did the file shrink?)");
     return h.dims;
 }
 

@@ -393,6 +393,7 @@ int run(int argc, char** argv) {
               << "%" << std::endl;
 
     write_loss_history(o.out_dir, losses);
+    check_standard_output();  // the printed results reached stdout (not a full disk, a closed pipe)
     std::fprintf(stderr, "wrote %s/loss.csv and %s/loss.svg; load %.3fs train %.3fs total %.3fs\n",
                  o.out_dir.c_str(), o.out_dir.c_str(), load_s, train_s, seconds_since(t0));
     return 0;

@@ -2,21 +2,30 @@
 //
 //  - python_float(): a double as Python prints it, so that the printed losses read like the notes'.
 //  - losses_csv(), loss_plot_svg(): the loss history as a table and as the notes' plot.
-//  - write_files_atomically(): a set of output files written whole or not at all.
+//  - prepare_output_folder(), write_files_atomically(): a set of output files written whole or not
+//    at all, never through a symbolic link, safe with several runs writing into one folder.
 // It knows nothing of training: it formats numbers and writes files.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "command_line.hpp"
 
@@ -74,7 +83,8 @@ inline double nice_tick_step(double span, int target) {
 // A tick's value with enough digits to tell it from its neighbours `step` away (6 at least).
 inline std::string tick_label(double v, double step) {
     const double magnitude = std::max(std::fabs(v), step);
-    const int digits = std::clamp(static_cast<int>(std::ceil(std::log10(magnitude / step))) + 2, 6, 17);
+    const double wanted = std::ceil(std::log10(magnitude / step)) + 2;  // clamped before the cast
+    const int digits = std::isfinite(wanted) ? static_cast<int>(std::clamp(wanted, 6.0, 17.0)) : 17;
     std::ostringstream s;
     s << std::defaultfloat << std::setprecision(digits) << (std::fabs(v) < step * 1e-6 ? 0.0 : v);
     return s.str();
@@ -82,7 +92,8 @@ inline std::string tick_label(double v, double step) {
 
 // An axis from lo to hi, both multiples of step, with ticks lo, lo + step, ..., hi: at most
 // kMaxTicks of them, counted, never accumulated (adding a step far below an ulp of lo would
-// never reach hi). Equal or nearly equal values get a span of their own size.
+// never reach hi). Equal or nearly equal values get a span of their own size, and a span below
+// 1e-300 counts as none, so that span / target never underflows to a zero step.
 struct Axis {
     double lo = 0, hi = 1, step = 1;
     int ticks = 2;
@@ -92,7 +103,7 @@ constexpr int kMaxTicks = 12;
 inline Axis nice_axis(double lo, double hi, int target) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
     double span = hi - lo;
-    const double least_span = std::max(std::fabs(hi), std::fabs(lo)) * 1e-9;
+    const double least_span = std::max(std::max(std::fabs(hi), std::fabs(lo)) * 1e-9, 1e-300);
     if (!(span > least_span)) {  // flat: widen around the value
         const double half = std::max(least_span, 1e-12) * 0.5;
         lo -= half, hi += half, span = hi - lo;
@@ -110,15 +121,20 @@ inline Axis nice_axis(double lo, double hi, int target) {
 
 // plt.figure(figsize=(10,3)); plt.plot(epochs, losses); plt.title(...): the same picture as a
 // hand-written SVG, 1000 x 300 pixels, that any browser opens.
+// Non-finite losses are left out; the rest are drawn clamped to +-1e300, so that no span, tick
+// or coordinate computed from them can overflow.
 inline std::string loss_plot_svg(const std::vector<double>& losses) {
     using namespace plot_detail;
     const double width = 1000, height = 300, left = 70, right = 20, top = 40, bottom = 50;
     const double plot_w = width - left - right, plot_h = height - top - bottom;
+    auto drawn = [](double loss) { return std::clamp(loss, -1e300, 1e300); };
     double lo = 0.0, hi = 1.0;
-    for (size_t e = 0; e < losses.size(); ++e)
-        if (std::isfinite(losses[e])) {
-            lo = e ? std::min(lo, losses[e]) : losses[e];
-            hi = e ? std::max(hi, losses[e]) : losses[e];
+    bool any = false;
+    for (const double loss : losses)
+        if (std::isfinite(loss)) {
+            lo = any ? std::min(lo, drawn(loss)) : drawn(loss);
+            hi = any ? std::max(hi, drawn(loss)) : drawn(loss);
+            any = true;
         }
     const Axis ya = nice_axis(lo, hi, 5);
     const double x_max = losses.size() > 1 ? static_cast<double>(losses.size() - 1) : 1.0;
@@ -159,7 +175,7 @@ inline std::string loss_plot_svg(const std::vector<double>& losses) {
     bool first = true;
     for (size_t e = 0; e < losses.size(); ++e) {
         if (!std::isfinite(losses[e])) continue;
-        s << (first ? "" : " ") << px(static_cast<double>(e)) << "," << py(losses[e]);
+        s << (first ? "" : " ") << px(static_cast<double>(e)) << "," << py(drawn(losses[e]));
         first = false;
     }
     s << "\"/>\n</svg>\n";
@@ -176,41 +192,153 @@ struct OutputError : UserError {
     explicit OutputError(const std::string& message) : UserError(message, 1) {}
 };
 
-// Creates the output folder (and its parents) if needed.
+// Creates the output folder (and its parents) if needed, and checks that files can be made in it,
+// so that a long training does not end in a folder it cannot write. (access() asks the system;
+// no probe file is created, so nothing of the user's can be overwritten.)
 inline void prepare_output_folder(const std::string& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec || !std::filesystem::is_directory(dir, ec))
-        throw UserError("--out " + dir + ": cannot create or write that folder (" +
-                            (ec ? ec.message() : std::string("a file is in the way")) + ")", 2);
+    std::string why;
+    if (ec)
+        why = ec.message();
+    else if (!std::filesystem::is_directory(dir, ec))
+        why = "a file is in the way";
+    else if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        why = std::strerror(errno);
+    if (!why.empty()) throw UserError("--out " + dir + ": cannot create or write that folder (" + why + ")", 2);
 }
 
-// Writes every file into `dir` whole or not at all: each to a temporary file beside it, and only
-// when all are complete are they renamed into place, so the folder never holds a half-written file.
-inline void write_files_atomically(const std::string& dir, const std::vector<OutputFile>& files) {
-    std::vector<std::pair<std::string, std::string>> written;  // (temporary, final)
-    auto discard = [&] {
-        std::error_code ignored;
-        for (const auto& w : written) std::filesystem::remove(w.first, ignored);
-    };
-    for (const OutputFile& f : files) {
-        const std::string path = dir + "/" + f.name, tmp = path + ".tmp";
-        written.emplace_back(tmp, path);
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << f.text;
-        out.flush();
-        if (!out) {
-            discard();
-            throw OutputError(path + ": cannot write; check that --out names a writable folder");
+namespace output_detail {
+
+// errno's text and, for the usual causes, what to do.
+inline std::string write_error_text(int error) {
+    std::string text = std::strerror(error);
+    if (error == ENOSPC || error == EDQUOT) return text + " (free some space, or choose another --out)";
+    if (error == EFBIG) return text + " (over the file-size limit, ulimit -f)";
+    if (error == EACCES || error == EPERM || error == EROFS) return text + " (choose a writable --out)";
+    return text;
+}
+
+// A name beside `path` that no other run uses: path.PID.RANDOM.tmp. The random part makes a clash
+// unlikely (two machines writing into one network folder share PIDs); O_EXCL makes one harmless.
+inline std::string unique_name(const std::string& path) {
+    static std::atomic<uint64_t> counter{0};
+    uint64_t x = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                 (counter.fetch_add(1) << 40) ^ reinterpret_cast<uintptr_t>(&counter);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;  // splitmix64's mixer: nearby inputs, unrelated outputs
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(x));
+    return path + "." + std::to_string(::getpid()) + "." + hex + ".tmp";
+}
+
+// A new file beside `path`, open for writing. O_CREAT | O_EXCL never opens an existing file, nor
+// follows a symbolic link planted under the name (O_NOFOLLOW says so twice): nothing but our own
+// new file can be written. Returns the descriptor, or -1 with errno set.
+inline int create_temporary(const std::string& path, std::string& temporary) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        temporary = unique_name(path);
+        const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    return -1;  // errno is EEXIST
+}
+
+// Writes all of `text` and flushes it to the disk (so that after a crash the renamed file is
+// whole); false with errno set when anything fails.
+inline bool write_all(int fd, const std::string& text) {
+    for (size_t done = 0; done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;
+            return false;
+        }
+        done += static_cast<size_t>(n);
+    }
+    return ::fsync(fd) == 0;
+}
+
+// One output on its way: written under `temporary`, then renamed to `path`. `backup` is a second
+// name (a hard link) for the file `path` held before, kept until every rename has succeeded.
+struct Staged {
+    std::string path, temporary, backup;
+    bool existed = false, renamed = false;
+};
+
+// Gives the file at s.path a second name, so that it can be put back; none when there is no file
+// (s.existed stays false) or the file system has no hard links (then it cannot be).
+inline void keep_old(Staged& s) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const std::string backup = unique_name(s.path);
+        // linkat without AT_SYMLINK_FOLLOW: a symbolic link at s.path is kept as the link itself.
+        if (::linkat(AT_FDCWD, s.path.c_str(), AT_FDCWD, backup.c_str(), 0) == 0) {
+            s.existed = true, s.backup = backup;
+            return;
+        }
+        if (errno != EEXIST) break;
+    }
+    s.existed = errno != ENOENT;
+}
+
+// Undoes the renames of files[0 .. done): each old file back under its name, each new one removed
+// where there was none. False if an old file could not be put back.
+inline bool put_back(std::vector<Staged>& files, size_t done) {
+    bool all = true;
+    for (size_t i = 0; i < done; ++i) {
+        Staged& s = files[i];
+        if (!s.backup.empty() && ::rename(s.backup.c_str(), s.path.c_str()) == 0)
+            s.backup.clear();
+        else if (!s.existed)
+            ::unlink(s.path.c_str());
+        else
+            all = false;
+    }
+    return all;
+}
+
+// The files of one write; whatever happens, no temporary or backup outlives it.
+struct StagedSet {
+    std::vector<Staged> files;
+    ~StagedSet() {
+        for (const Staged& s : files) {
+            if (!s.renamed) ::unlink(s.temporary.c_str());
+            if (!s.backup.empty()) ::unlink(s.backup.c_str());
         }
     }
-    for (const auto& w : written) {
-        std::error_code ec;
-        std::filesystem::rename(w.first, w.second, ec);
-        if (ec) {
-            const std::string why = ec.message();
-            discard();
-            throw OutputError(w.second + ": cannot write (" + why + ")");
+};
+
+}  // namespace output_detail
+
+// Writes every file into `dir`, all or nothing: each is written whole under a temporary name of
+// its own (two runs into one folder never share one), and only when all are complete are they
+// renamed into place. If a rename fails, the ones before it are undone, so the folder holds the
+// whole old set or the whole new set, never a half-written file or a mix.
+inline void write_files_atomically(const std::string& dir, const std::vector<OutputFile>& files) {
+    using namespace output_detail;
+    StagedSet set;
+    auto fail = [&](const std::string& path, int error, bool unchanged = true) {
+        throw OutputError(path + ": cannot write: " + write_error_text(error) +
+                          (unchanged ? "; the files in " + dir + " are unchanged" : ""));
+    };
+    for (const OutputFile& f : files) {
+        Staged s;
+        s.path = dir + "/" + f.name;
+        const int fd = create_temporary(s.path, s.temporary);
+        if (fd < 0) fail(s.path, errno);
+        set.files.push_back(s);
+        const bool written = write_all(fd, f.text);
+        const int error = errno;
+        if (::close(fd) != 0 && written) fail(s.path, errno);
+        if (!written) fail(s.path, error);
+    }
+    for (Staged& s : set.files) keep_old(s);
+    for (size_t i = 0; i < set.files.size(); ++i) {
+        if (::rename(set.files[i].temporary.c_str(), set.files[i].path.c_str()) != 0) {
+            const int error = errno;
+            fail(set.files[i].path, error, put_back(set.files, i));
         }
+        set.files[i].renamed = true;
     }
 }

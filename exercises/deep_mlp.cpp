@@ -94,14 +94,14 @@ Options parse_args(int argc, char** argv) {
     });
     flags.add("--act", [&](const std::string& v) { act_names = split_list(v); });
     flags.add("--classes", [&](const std::string& v) {
-        if (v != "2" && v != "10") flags.usage_error("--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '" + v + "'");
+        if (v != "2" && v != "10") flags.usage_error("--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '" + printable(v) + "'");
         o.classes = v == "2" ? 2 : 10;
     });
     flags.add_integer("--batch", 0, 1000000000, &o.batch);
     flags.add("--optimizer", [&](const std::string& v) {
         const auto& names = optimizer_names();
         if (std::find(names.begin(), names.end(), v) == names.end())
-            flags.usage_error("unknown --optimizer '" + v + "'; choose gd, momentum, nesterov or adam");
+            flags.usage_error("unknown --optimizer '" + printable(v) + "'; choose gd, momentum, nesterov or adam");
         o.optimizer.name = v;
     });
     note("--momentum", [&](const std::string& v) { o.optimizer.momentum = flags.parse_number("--momentum", v, 0, true, 1, false); });
@@ -114,7 +114,7 @@ Options parse_args(int argc, char** argv) {
         else o.init = {InitRule::fixed, flags.parse_number("--init", v, 0, false, INFINITY, false)};
     });
     flags.add("--reduction", [&](const std::string& v) {
-        if (v != "sum" && v != "mean") flags.usage_error("--reduction must be sum or mean, got '" + v + "'");
+        if (v != "sum" && v != "mean") flags.usage_error("--reduction must be sum or mean, got '" + printable(v) + "'");
         o.reduction = v == "sum" ? Reduction::sum : Reduction::mean;
     });
     flags.add_integer("--limit", 1, 1000000000, &o.limit);
@@ -126,7 +126,7 @@ Options parse_args(int argc, char** argv) {
                           std::to_string(o.hidden.size()) + " hidden layers; give one, or one per layer");
     for (const std::string& name : act_names) {
         const Activation* a = find_activation(name);
-        if (!a) flags.usage_error("unknown activation '" + name + "' in --act; choose sigmoid, tanh or relu");
+        if (!a) flags.usage_error("unknown activation '" + printable(name) + "' in --act; choose sigmoid, tanh or relu");
         o.phi.push_back(a);
     }
     o.phi.resize(o.hidden.size(), o.phi[0]);
@@ -266,6 +266,7 @@ int run(int argc, char** argv) {
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(test_accuracy(net, s.X_test, s.y_test) * 100)
               << "%" << std::endl;
     write_loss_history(o.out_dir, losses);
+    check_standard_output();
     std::fprintf(stderr, "wrote %s/loss.csv and %s/loss.svg; load %.3fs train %.3fs total %.3fs\n",
                  o.out_dir.c_str(), o.out_dir.c_str(), load_s, train_s, seconds_since(t0));
     return 0;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Writes the fuzzer's seed corpus into DIR: small valid IDX files and a few near misses.
+# Writes the fuzzers' seed corpora: into IDX_DIR small valid IDX files and a few near misses (for
+# fuzz_idx), and into ARGS_DIR, when given, a few argument lists, split by zero bytes (for fuzz_args).
 set -eu
 dir=${1:-fuzz/corpus}
 mkdir -p "$dir"
@@ -13,3 +14,12 @@ printf '\000\000\010\001\000\000\000\003\000\001\011' >"$dir/labels_3"
 printf '\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\003\001\002' >"$dir/images_truncated"
 printf '\000\000\015\001\000\000\000\001\000' >"$dir/labels_float_type"
 printf '\037\213\010\000' >"$dir/gzip_magic"
+
+[ $# -ge 2 ] || exit 0
+args=$2
+mkdir -p "$args"
+printf -- '--lr\0001e-4\000--epochs\00030' >"$args/rate_and_epochs"
+printf -- '--seed=7\000--hidden\00016\000--data\000data\000--out=out' >"$args/all_flags"
+printf -- '--help' >"$args/help"
+printf -- '--lr\000 0.001' >"$args/spaced_rate"
+printf -- '--seed\00099999999999999999999' >"$args/huge_seed"

@@ -9,25 +9,7 @@ MLP=${MLP:-./mlp}
 [ -x "$MLP" ] || { echo "test_cli: $MLP is not built (run make)"; exit 1; }
 work=$(mktemp -d)
 trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-# expect NAME CODE PATTERN CMD...: CMD exits with CODE and prints exactly one line on stderr,
-# which contains PATTERN (a fixed string).
-expect() {
-    name=$1 code=$2 pattern=$3
-    shift 3
-    "$@" >"$work/stdout" 2>"$work/stderr"
-    rc=$?
-    lines=$(wc -l <"$work/stderr" | tr -d ' ')
-    if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -qF -- "$pattern" "$work/stderr"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAIL: $name: exit $rc (want $code), $lines stderr line(s), want '$pattern':"
-        sed 's/^/    /' "$work/stderr" | head -5
-    fi
-}
+. "$(dirname "$0")/helpers.sh"
 
 # --- flags -------------------------------------------------------------------------------------
 expect "unknown flag" 2 "unknown option '--bogus'" "$MLP" --bogus
@@ -45,6 +27,18 @@ expect "zero hidden" 2 "--hidden must be between 1" "$MLP" --hidden 0
 expect "huge hidden" 2 "--hidden must be between 1 and 4096" "$MLP" --hidden 100000
 expect "seed text" 2 "--seed needs a whole number" "$MLP" --seed abc
 expect "seed too big" 2 "--seed must be between 0 and 4294967295" "$MLP" --seed 4294967296
+expect "seed beyond 64 bits" 2 "--seed must be between 0 and 4294967295, got 99999999999999999999" \
+    "$MLP" --seed 99999999999999999999
+expect "--help with a value" 2 "--help takes no value, got '--help=foo'" "$MLP" --help=foo
+expect "lr too large for a double" 2 "--lr is out of range: '1e400' is too large for a double" "$MLP" --lr 1e400
+expect "lr too small for a double" 2 "--lr is out of range: '1e-320' is too small to be usable" "$MLP" --lr 1e-320
+expect "lr underflowing to zero" 2 "--lr is out of range: '1e-400' is too small" "$MLP" --lr 1e-400
+# Spaces around a number are refused alike for every kind of flag.
+expect "lr with a leading space" 2 "--lr needs a number, got ' 0.001' (no spaces allowed)" "$MLP" --lr ' 0.001'
+expect "lr with a trailing space" 2 "--lr needs a number, got '0.001 ' (no spaces allowed)" "$MLP" --lr '0.001 '
+expect "epochs with a leading space" 2 "--epochs needs a whole number, got ' 5' (no spaces allowed)" "$MLP" --epochs ' 5'
+expect "a newline in a value stays one line" 2 "--lr needs a number, got '1\\n2'" "$MLP" --lr "1
+2"
 touch "$work/a_file"
 expect "out is a file" 2 "--out $work/a_file/sub: cannot create or write" "$MLP" --out "$work/a_file/sub"
 expect "out under /proc" 2 "cannot create or write that folder" "$MLP" --out /proc/mlp_out
@@ -52,25 +46,6 @@ expect "out under /proc" 2 "cannot create or write that folder" "$MLP" --out /pr
     { failed=$((failed + 1)); echo "FAIL: --help prints the usage and exits 0"; }
 
 # --- data files --------------------------------------------------------------------------------
-# idx HEADER_HEX PAYLOAD_BYTES FILE: writes the bytes given in hex, then PAYLOAD_BYTES bytes of value 1.
-idx() {
-    : >"$3"
-    hex=$1
-    while [ -n "$hex" ]; do
-        printf "\\$(printf '%03o' "0x${hex%"${hex#??}"}")" >>"$3"
-        hex=${hex#??}
-    done
-    [ "$2" -gt 0 ] && head -c "$2" /dev/zero | tr '\0' '\1' >>"$3"
-    return 0
-}
-# A tiny valid set: 3 images of 2x2 pixels, labels 0 1 0, in both the training and test slots.
-make_valid_set() {
-    mkdir -p "$1"
-    idx 00000803000000030000000200000002 12 "$1/train-images-idx3-ubyte"
-    printf '\000\000\010\001\000\000\000\003\000\001\000' >"$1/train-labels-idx1-ubyte"
-    cp "$1/train-images-idx3-ubyte" "$1/t10k-images-idx3-ubyte"
-    cp "$1/train-labels-idx1-ubyte" "$1/t10k-labels-idx1-ubyte"
-}
 # Each case below starts from a fresh valid set and breaks one file of it.
 bad="$work/bad"
 fresh_set() { rm -rf "$bad"; make_valid_set "$bad"; }
@@ -106,13 +81,14 @@ fresh_set; idx 00000803000000030000000200000000 0 "$bad/train-images-idx3-ubyte"
 run_bad "zero columns" "$bad/train-images-idx3-ubyte: dimension 2 is zero"
 # Headers that promise more than the file holds must fail before allocating: these two run under a
 # 1 GB address-space limit (not for sanitizer builds, whose shadow memory needs far more).
-bounded() { if [ -n "${SANITIZED:-}" ]; then "$@"; else (ulimit -v 1000000 && "$@"); fi; }
+memory_limit=1000000
+[ -n "${SANITIZED:-}" ] && memory_limit=unlimited
 fresh_set; idx 00000803ffffffffffffffffffffffff 12 "$bad/train-images-idx3-ubyte"
 expect "dimensions whose product overflows" 1 "$bad/train-images-idx3-ubyte: truncated" \
-    bounded "$MLP" --data "$bad" --epochs 1 --out "$work/out"
+    sh -c "ulimit -v $memory_limit && exec \"\$@\"" bounded "$MLP" --data "$bad" --epochs 1 --out "$work/out"
 fresh_set; idx 00000803ee6b28000000001c0000001c 64 "$bad/train-images-idx3-ubyte"
 expect "four billion images in a tiny file" 1 "$bad/train-images-idx3-ubyte: truncated: the header says 4000000000 x 28 x 28" \
-    bounded "$MLP" --data "$bad" --epochs 1 --out "$work/out"
+    sh -c "ulimit -v $memory_limit && exec \"\$@\"" bounded "$MLP" --data "$bad" --epochs 1 --out "$work/out"
 fresh_set; printf '\000\000\010\001\000\000\000\002\000\001' >"$bad/train-labels-idx1-ubyte"
 run_bad "image and label counts differ" "holds 3 images but $bad/train-labels-idx1-ubyte holds 2 labels"
 fresh_set; printf '\000\000\010\001\000\000\000\003\000\014\000' >"$bad/train-labels-idx1-ubyte"
@@ -123,17 +99,58 @@ fresh_set; rm "$bad/train-images-idx3-ubyte"; mkdir "$bad/train-images-idx3-ubyt
 run_bad "a directory instead of a file" "$bad/train-images-idx3-ubyte: is a directory"
 fresh_set; rm "$bad/t10k-labels-idx1-ubyte"
 run_bad "missing test labels" "$bad/t10k-labels-idx1-ubyte: no such file; run 'make data'"
-# Unreadable: root reads anything, so as root the check runs as the user nobody.
-fresh_set; chmod 000 "$bad/train-images-idx3-ubyte"; chmod 755 "$work" "$bad"
+# Not regular files are refused before they are read: reading a FIFO would wait forever for a
+# writer, and a device (here /dev/null) is no IDX file either.
+fresh_set; rm "$bad/train-images-idx3-ubyte"; mkfifo "$bad/train-images-idx3-ubyte"
+run_bad "a FIFO instead of a file" "$bad/train-images-idx3-ubyte: is a FIFO (named pipe), not an IDX file"
+fresh_set; ln -sf /dev/null "$bad/train-images-idx3-ubyte"
+run_bad "a device instead of a file" "$bad/train-images-idx3-ubyte: is a device, not an IDX file"
+# What keeps a file from being opened is named; only a missing file suggests 'make data'.
+fresh_set; rm "$bad/train-images-idx3-ubyte"
+ln -s loop_b "$bad/loop_a"; ln -s loop_a "$bad/loop_b"; ln -s loop_a "$bad/train-images-idx3-ubyte"
+run_bad "a symbolic link loop" "$bad/train-images-idx3-ubyte: cannot open: Too many levels of symbolic links; a symbolic link on its path leads in a loop"
+expect "--data is a file" 1 "$work/a_file/train-images-idx3-ubyte: cannot open: Not a directory; a folder on its path is a file" \
+    "$MLP" --data "$work/a_file" --out "$work/out"
+expect "--data is /dev/null" 1 "/dev/null/train-images-idx3-ubyte: cannot open: Not a directory" "$MLP" --data /dev/null --out "$work/out"
+long=$(printf '%05000d' 0)
+expect "--data longer than the system allows" 1 "/train-images-idx3-ubyte: cannot open: File name too long" \
+    "$MLP" --data "$work/$long" --out "$work/out"
+# Unreadable: root reads anything, so as root the checks run as the user nobody.
+fresh_set; chmod 755 "$work" "$bad"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
     cp "$MLP" "$work/mlp_copy" && chmod 755 "$work/mlp_copy"
-    expect "unreadable file" 1 "$bad/train-images-idx3-ubyte: cannot open: Permission denied" \
-        setpriv --reuid=nobody --regid=nogroup --clear-groups "$work/mlp_copy" --data "$bad" --epochs 1 --out /tmp
+    as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups $work/mlp_copy"
 elif [ "$(id -u)" != 0 ]; then
-    run_bad "unreadable file" "$bad/train-images-idx3-ubyte: cannot open: Permission denied"
+    as_user=$MLP
 else
-    echo "(skipped: unreadable file; as root without setpriv it cannot be tested)"
+    as_user=
+    echo "(skipped: unreadable file and folder; as root without setpriv they cannot be tested)"
 fi
+if [ -n "$as_user" ]; then
+    chmod 000 "$bad/train-images-idx3-ubyte"
+    expect "unreadable file" 1 "$bad/train-images-idx3-ubyte: cannot open: Permission denied" \
+        $as_user --data "$bad" --epochs 1 --out /tmp
+    chmod 644 "$bad/train-images-idx3-ubyte"; chmod 000 "$bad"
+    expect "unreadable folder" 1 "$bad/train-images-idx3-ubyte: cannot open: Permission denied; check the permissions of the file and of its folders" \
+        $as_user --data "$bad" --epochs 1 --out /tmp
+    chmod 755 "$bad"
+fi
+# Too few zeros and ones to split into a training and a test set: one line naming the folder.
+fresh_set; printf '\000\000\010\001\000\000\000\003\002\003\004' >"$bad/train-labels-idx1-ubyte"
+cp "$bad/train-labels-idx1-ubyte" "$bad/t10k-labels-idx1-ubyte"
+run_bad "no 0 or 1 digit" "$bad: 0 images of the digits 0 and 1, too few to split into training and test sets"
+printf '\000\000\010\001\000\000\000\003\002\001\004' >"$bad/t10k-labels-idx1-ubyte"
+run_bad "a single 0 or 1" "$bad: 1 images of the digits 0 and 1, too few to split"
+# Training and test images must have the same rows and columns, not just as many pixels.
+fresh_set; idx 00000803000000030000000400000001 12 "$bad/train-images-idx3-ubyte"
+run_bad "4x1 training images beside 2x2 test images" "$bad/t10k-images-idx3-ubyte: images of 2x2 pixels differ from the training set's 4x1"
+# A data error ends the run before --out is created.
+expect "bad data creates no --out" 1 "no such file" "$MLP" --data "$work/none" --out "$work/never_made"
+if [ -e "$work/never_made" ]; then failed=$((failed + 1)); echo "FAIL: --out was created for a run that failed on its data"; else passed=$((passed + 1)); fi
+# A flat loss history (a rate too small to move anything) once sent the plot's tick loop into an
+# endless loop that ate memory; it is plotted like any other.
+fresh_set
+expect "flat loss history" 0 "wrote $work/flat/loss.csv" "$MLP" --data "$bad" --lr 3e-20 --epochs 2 --out "$work/flat"
 
 # The real files, when data/ has them: cut short, one byte too many, and a diverging rate.
 if [ -f data/train-images-idx3-ubyte ] && [ -f data/t10k-labels-idx1-ubyte ]; then
@@ -147,6 +164,8 @@ if [ -f data/train-images-idx3-ubyte ] && [ -f data/t10k-labels-idx1-ubyte ]; th
     expect "real MNIST with a byte too many" 1 "$real/train-images-idx3-ubyte: has 1 bytes after the data" \
         "$MLP" --data "$real" --out "$work/out"
     expect "diverging learning rate" 1 "training diverged at epoch 1" "$MLP" --lr 1 --out "$work/out"
+    expect "real MNIST, a flat loss history" 0 "wrote $work/flat/loss.csv" "$MLP" --lr 3e-20 --epochs 2 --out "$work/flat"
+    grep -q '<polyline' "$work/flat/loss.svg" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no plot of the flat history"; }
     expect "diverging learning rate, huge" 1 "try a smaller --lr than 1000000.0" "$MLP" --lr 1e6 --out "$work/out"
 else
     echo "(data/ has no MNIST: skipped the real-file cases; run make data)"

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -280,6 +281,88 @@ void test_svg_and_csv() {
     check(losses_csv({0.5, 0.25}) == "epoch,loss\n0,0.5\n1,0.25\n", "losses_csv");
 }
 
+// No loss history can make the plot loop, grow, or print nan: flat histories (--lr 3e-20 once hung
+// the tick loop), values one ulp apart, subnormal, huge and mixed-sign values, and thousands of
+// random bit patterns. Each SVG must be well-formed, finite, and its size bounded by the points.
+void test_svg_extremes() {
+    const double big = std::numeric_limits<double>::max(), tiny = std::numeric_limits<double>::denorm_min();
+    std::vector<std::vector<double>> cases = {
+        {0.7924556535767249, 0.7924556535767248}, {1e300, std::nextafter(1e300, 2e300)},
+        {0.0, tiny}, {tiny, 2 * tiny}, {-big, big}, {big, big}, {0.0, big}, {-big, -big},
+        {1e-310, 1e-309, 1e-308}, {NAN, 0.5}, {INFINITY, -INFINITY, NAN}, {3e-20, 3e-20, 3e-20},
+        {-0.0, 0.0}, {5e-324, -5e-324}, {1.0, 1.0 + 1e-15, 1.0 - 1e-15},
+    };
+    NumpyRandomState rng(5);
+    for (int i = 0; i < 3000; ++i) {  // random doubles from their bit patterns: every exponent
+        std::vector<double> losses(1 + i % 4);
+        for (double& v : losses) {
+            const uint64_t bits = (uint64_t(rng.random_sample() * 4294967296.0) << 32) |
+                                  uint64_t(rng.random_sample() * 4294967296.0);
+            std::memcpy(&v, &bits, sizeof v);
+        }
+        cases.push_back(losses);
+    }
+    size_t bad = 0;
+    std::string first_bad;
+    for (const auto& losses : cases) {
+        const std::string svg = loss_plot_svg(losses);
+        std::string why;
+        const bool ok = well_formed_xml(svg, why) && svg.find("nan") == std::string::npos &&
+                        svg.find("inf") == std::string::npos && svg.size() < 6000 + 40 * losses.size() &&
+                        std::count(svg.begin(), svg.end(), '\n') <= 60;
+        if (!ok && bad++ == 0) first_bad = repr(losses[0]) + (losses.size() > 1 ? ", " + repr(losses[1]) : "");
+    }
+    check(bad == 0, "loss_plot_svg is finite, well-formed and small for extreme values (" +
+                        std::to_string(bad) + " bad, first: " + first_bad + ")");
+    // A long history: one point per epoch, still 12 ticks at most on each axis.
+    std::vector<double> long_history(100000);
+    for (size_t e = 0; e < long_history.size(); ++e) long_history[e] = 1.0 / static_cast<double>(e + 1);
+    const std::string svg = loss_plot_svg(long_history);
+    check(svg.size() < 6000 + 40 * long_history.size() && std::count(svg.begin(), svg.end(), '\n') <= 60,
+          "loss_plot_svg of 100000 epochs is bounded (" + std::to_string(svg.size()) + " bytes)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ./mlp's flags over hundreds of generated argument lists (fuzz/fuzz_args.cpp does the same with
+// libFuzzer): every list either parses into values in range, asks for help, or is refused with a
+// one-line message and exit code 2. Never another exception, a crash or an exit.
+void test_generated_arguments() {
+    const std::vector<std::string> tokens = {
+        "--data", "--out", "--seed", "--epochs", "--lr", "--hidden", "--help", "-h", "--help=x", "--lr=",
+        "--epochs=5", "--seed=-1", "--bogus", "--", "-", "", " ", " 5", "5 ", "0", "1", "-1", "30", "4096",
+        "4097", "1e-4", "1e400", "1e-320", "-1e400", "nan", "inf", "-inf", "0x10", "1.5", "abc", "a\nb",
+        "4294967295", "4294967296", "99999999999999999999", "-0", "+3", "1e308", "2.2250738585072014e-308",
+        std::string(300, 'x'), std::string("\x01\x7f", 2), "=", "--=", "--data=", "--out=o"};
+    NumpyRandomState rng(11);
+    size_t parsed = 0, refused = 0, helped = 0, wrong = 0;
+    std::string first_wrong;
+    for (int i = 0; i < 1000; ++i) {
+        std::vector<std::string> args = {"./mlp"};
+        const int count = static_cast<int>(rng.random_sample() * 7);
+        for (int a = 0; a < count; ++a) args.push_back(tokens[size_t(rng.random_sample() * tokens.size())]);
+        std::vector<char*> argv;
+        for (std::string& a : args) argv.push_back(a.data());
+        std::string problem;
+        try {
+            const Options o = parse_args(static_cast<int>(argv.size()), argv.data());
+            ++parsed;
+            if (o.epochs < 1 || o.epochs > 1000000 || o.hidden < 1 || o.hidden > 4096 ||
+                !(o.learning_rate >= DBL_MIN && o.learning_rate <= DBL_MAX) || o.data_dir.empty() || o.out_dir.empty())
+                problem = "values out of range";
+        } catch (const HelpRequested&) {
+            ++helped;
+        } catch (const UserError& e) {
+            ++refused;
+            const std::string m = e.what();
+            if (e.exit_code != 2 || m.find('\n') != std::string::npos || m.size() > 600) problem = "bad message: " + m;
+        }
+        if (!problem.empty() && wrong++ == 0) first_wrong = problem;
+    }
+    check(wrong == 0 && parsed > 0 && refused > 0 && helped > 0,
+          "1000 generated argument lists: " + std::to_string(parsed) + " parsed, " + std::to_string(refused) +
+              " refused, " + std::to_string(helped) + " help, " + std::to_string(wrong) + " wrong " + first_wrong);
+}
+
 // ---------------------------------------------------------------------------------------------
 void test_loss_stays_finite() {
     // z_2 = +-40 makes y_2 round to exactly 1 or nearly 0: numpy's form would give log(0).
@@ -307,6 +390,8 @@ int main() {
     test_matmul();
     test_idx_round_trip();
     test_svg_and_csv();
+    test_svg_extremes();
+    test_generated_arguments();
     test_loss_stays_finite();
     std::printf("test_units: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

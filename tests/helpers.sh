@@ -1,0 +1,47 @@
+# tests/helpers.sh: what the shell tests share (sourced; $work must name a scratch folder).
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# Every case must end within 30 seconds (a FIFO once made ./mlp wait forever): timeout kills it,
+# and its exit code 124 fails the case.
+limit=
+command -v timeout >/dev/null 2>&1 && limit="timeout 30"
+
+# expect NAME CODE PATTERN CMD...: CMD exits with CODE and prints exactly one line on stderr,
+# which contains PATTERN (a fixed string).
+expect() {
+    name=$1 code=$2 pattern=$3
+    shift 3
+    $limit "$@" >"$work/stdout" 2>"$work/stderr"
+    rc=$?
+    lines=$(wc -l <"$work/stderr" | tr -d ' ')
+    if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -qF -- "$pattern" "$work/stderr"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: $name: exit $rc (want $code), $lines stderr line(s), want '$pattern':"
+        sed 's/^/    /' "$work/stderr" | head -5
+    fi
+}
+
+# idx HEADER_HEX PAYLOAD_BYTES FILE: writes the bytes given in hex, then PAYLOAD_BYTES bytes of value 1.
+idx() {
+    : >"$3"
+    hex=$1
+    while [ -n "$hex" ]; do
+        printf "\\$(printf '%03o' "0x${hex%"${hex#??}"}")" >>"$3"
+        hex=${hex#??}
+    done
+    [ "$2" -gt 0 ] && head -c "$2" /dev/zero | tr '\0' '\1' >>"$3"
+    return 0
+}
+# A tiny valid set: 3 images of 2x2 pixels, labels 0 1 0, in both the training and test slots.
+make_valid_set() {
+    mkdir -p "$1"
+    idx 00000803000000030000000200000002 12 "$1/train-images-idx3-ubyte"
+    printf '\000\000\010\001\000\000\000\003\000\001\000' >"$1/train-labels-idx1-ubyte"
+    cp "$1/train-images-idx3-ubyte" "$1/t10k-images-idx3-ubyte"
+    cp "$1/train-labels-idx1-ubyte" "$1/t10k-labels-idx1-ubyte"
+}

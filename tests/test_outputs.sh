@@ -1,0 +1,153 @@
+#!/bin/sh
+# tests/test_outputs.sh: ./mlp's writing, when writing goes wrong. The output folder must end up
+# with the whole old set of files or the whole new one (never a half-written file, a mix of the
+# two, or a leftover temporary); nothing is written through a symbolic link; runs into one folder
+# at the same time all succeed; a lost stdout is reported; and every failure is one line on stderr
+# that names the real cause (errno's text), with the right exit code.
+#   sh tests/test_outputs.sh        (run by `make test`; needs ./mlp built; MNIST only for one case)
+set -u
+MLP=${MLP:-./mlp}
+[ -x "$MLP" ] || { echo "test_outputs: $MLP is not built (run make)"; exit 1; }
+export MLP
+work=$(mktemp -d)
+trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
+. "$(dirname "$0")/helpers.sh"
+set="$work/set"
+make_valid_set "$set"
+
+# only_outputs NAME DIR: DIR holds loss.csv and loss.svg and nothing else (no temporary).
+only_outputs() {
+    if [ "$(ls -A "$2" | tr '\n' ' ')" = "loss.csv loss.svg " ]; then ok; else bad "$1: $2 holds $(ls -A "$2" | tr '\n' ' ')"; fi
+}
+# old_set DIR: a first run's files in DIR, copied to DIR.old for comparing.
+old_set() {
+    rm -rf "$1" "$1.old"
+    "$MLP" --data "$set" --epochs 2 --out "$1" >/dev/null 2>&1 && cp -r "$1" "$1.old"
+}
+# unchanged NAME DIR: DIR still holds exactly the files old_set put there.
+unchanged() {
+    if cmp -s "$2/loss.csv" "$2.old/loss.csv" && cmp -s "$2/loss.svg" "$2.old/loss.svg"; then ok; else bad "$1: the old files in $2 were replaced"; fi
+    only_outputs "$1" "$2"
+}
+
+# --- all or nothing ----------------------------------------------------------------------------
+# A folder in the way of loss.svg: loss.csv was already renamed into place when loss.svg's rename
+# failed; it must be put back.
+old_set "$work/blocked"; rm "$work/blocked/loss.svg"; mkdir "$work/blocked/loss.svg"
+expect "a folder in the way of loss.svg" 1 "$work/blocked/loss.svg: cannot write: Is a directory; the files in $work/blocked are unchanged" \
+    "$MLP" --data "$set" --epochs 3 --out "$work/blocked"
+cmp -s "$work/blocked/loss.csv" "$work/blocked.old/loss.csv" && ok || bad "loss.csv was replaced though loss.svg could not be"
+[ "$(ls -A "$work/blocked" | tr '\n' ' ')" = "loss.csv loss.svg " ] && ok || bad "temporaries left: $(ls -A "$work/blocked")"
+
+# A file-size limit of 1024 bytes (ulimit -f 2, in POSIX's 512-byte blocks), less than loss.svg:
+# once death by SIGXFSZ, with no message and loss.svg.tmp left behind; now EFBIG, said. (Not
+# lower: clang's OpenMP runtime dies by SIGBUS at start-up when it cannot make a 1 KiB file.)
+old_set "$work/limited"
+expect "file-size limit" 1 "$work/limited/loss.svg: cannot write: File too large (over the file-size limit, ulimit -f); the files in $work/limited are unchanged" \
+    sh -c 'ulimit -f 2 && exec "$@"' limited "$MLP" --data "$set" --epochs 3 --out "$work/limited"
+unchanged "file-size limit" "$work/limited"
+
+# A full disk, for real: a 16 KiB tmpfs in a private mount namespace (as root, or in a user
+# namespace), holding a first run's files, then filled up but for one page: the second run's
+# loss.csv fits, its loss.svg does not.
+mkdir "$work/tiny"
+cat >"$work/full_disk.sh" <<'EOF'
+mount -t tmpfs -o size=16k tmpfs "$1" 2>/dev/null || exit 77
+"$MLP" --data "$2" --epochs 2 --out "$1/out" >/dev/null 2>&1 && cp -r "$1/out" "$3/full.old" || exit 1
+cat /dev/zero >"$1/filler" 2>/dev/null
+truncate -s 4096 "$1/filler"
+"$MLP" --data "$2" --epochs 3 --out "$1/out" >/dev/null 2>"$3/full.stderr"
+echo $? >"$3/full.rc"
+cp -r "$1/out" "$3/full"
+EOF
+if [ "$(id -u)" = 0 ]; then namespace="unshare -m"; else namespace="unshare -rm"; fi
+$namespace sh "$work/full_disk.sh" "$work/tiny" "$set" "$work" 2>/dev/null
+case $? in
+0)
+    if [ "$(cat "$work/full.rc")" = 1 ] && [ "$(wc -l <"$work/full.stderr")" -eq 1 ] &&
+        grep -qF "/out/loss.svg: cannot write: No space left on device (free some space, or choose another --out)" "$work/full.stderr"; then ok; else
+        bad "full disk: exit $(cat "$work/full.rc"), stderr: $(cat "$work/full.stderr")"; fi
+    unchanged "full disk" "$work/full" ;;
+77) echo "(skipped: full disk; no tmpfs can be mounted here)" ;;
+*) bad "full disk: the first run into the tmpfs failed" ;;
+esac
+
+# A folder the user cannot write into: refused before training, with the system's reason.
+chmod 755 "$work"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    cp "$MLP" "$work/mlp_copy" && chmod 755 "$work/mlp_copy"
+    as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups $work/mlp_copy"
+elif [ "$(id -u)" != 0 ]; then
+    as_user=$MLP
+else
+    as_user=
+    echo "(skipped: unwritable --out; as root without setpriv it cannot be tested)"
+fi
+if [ -n "$as_user" ]; then
+    old_set "$work/readonly"; chmod 555 "$work/readonly"
+    expect "unwritable --out" 2 "--out $work/readonly: cannot create or write that folder (Permission denied)" \
+        $as_user --data "$set" --epochs 3 --out "$work/readonly"
+    unchanged "unwritable --out" "$work/readonly"
+fi
+
+# --- runs side by side, and symbolic links ------------------------------------------------------
+# 100 pairs of runs into one folder: each run's temporaries have names of their own, so all succeed.
+rm -rf "$work/shared"
+pair=0
+while [ "$pair" -lt 100 ]; do
+    $limit "$MLP" --data "$set" --epochs 2 --out "$work/shared" >/dev/null 2>"$work/a.err" &
+    a=$!
+    $limit "$MLP" --data "$set" --epochs 2 --out "$work/shared" >/dev/null 2>"$work/b.err" &
+    b=$!
+    wait "$a" || echo "pair $pair: $(cat "$work/a.err")" >>"$work/concurrent.fail"
+    wait "$b" || echo "pair $pair: $(cat "$work/b.err")" >>"$work/concurrent.fail"
+    pair=$((pair + 1))
+done
+if [ -s "$work/concurrent.fail" ]; then bad "concurrent runs into one --out failed: $(head -3 "$work/concurrent.fail")"; else ok; fi
+only_outputs "concurrent runs" "$work/shared"
+
+# Symbolic links planted where ./mlp writes: at the old fixed temporary names, at the old probe
+# file's name, and at loss.csv itself. No file they point to may change.
+rm -rf "$work/links"; mkdir "$work/links"
+echo "precious" >"$work/victim"
+for name in loss.csv.tmp loss.svg.tmp .mlp_write_test loss.csv; do ln -s "$work/victim" "$work/links/$name"; done
+expect "symbolic links in --out" 0 "wrote $work/links/loss.csv" "$MLP" --data "$set" --epochs 2 --out "$work/links"
+[ "$(cat "$work/victim")" = precious ] && ok || bad "a file was written through a symbolic link in --out"
+[ -L "$work/links/loss.csv.tmp" ] && [ -L "$work/links/.mlp_write_test" ] && [ ! -L "$work/links/loss.csv" ] &&
+    grep -q '^1,' "$work/links/loss.csv" && ok || bad "the user's links were touched, or loss.csv was not written"
+
+# --- a diverged run, and standard output -------------------------------------------------------
+# Training that diverges writes the history before the divergence, then fails.
+rm -rf "$work/diverged"
+expect "diverged run" 1 "training diverged at epoch 1" "$MLP" --data "$set" --epochs 5 --lr 100 --out "$work/diverged"
+[ "$(cat "$work/diverged/loss.csv" 2>/dev/null | tr '\n' ' ')" = "epoch,loss 0,0.6390921222090643 " ] &&
+    grep -q '<polyline' "$work/diverged/loss.svg" && ok || bad "the diverged run did not write its history"
+only_outputs "diverged run" "$work/diverged"
+if [ -f data/train-images-idx3-ubyte ] && [ -f data/t10k-labels-idx1-ubyte ]; then
+    expect "diverged run, real MNIST" 1 "training diverged at epoch 1" "$MLP" --lr 1 --out "$work/diverged_mnist"
+    [ "$(tr '\n' ' ' <"$work/diverged_mnist/loss.csv")" = "epoch,loss 0,0.7924556535767249 " ] && ok ||
+        bad "the diverged MNIST run did not write epoch 0's loss"
+fi
+
+# Results that cannot reach stdout are an error, not a silent exit 0; the files are still written.
+rm -rf "$work/full_stdout"
+$limit "$MLP" --data "$set" --epochs 2 --out "$work/full_stdout" >/dev/full 2>"$work/stderr"
+rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] &&
+    grep -qF "cannot write to standard output: No space left on device" "$work/stderr" && ok ||
+    bad "stdout on a full disk: exit $rc, stderr: $(cat "$work/stderr")"
+only_outputs "stdout on a full disk" "$work/full_stdout"
+$limit "$MLP" --help >/dev/full 2>"$work/stderr"
+rc=$?
+[ "$rc" = 1 ] && grep -qF "cannot write to standard output" "$work/stderr" && ok || bad "--help to a full disk: exit $rc"
+# A reader that has gone (./mlp | head -1): once death by SIGPIPE before any file was written.
+# The reader is gone before ./mlp starts (sleep), so the write fails every time.
+rm -rf "$work/pipe"
+{ sleep 1; $limit "$MLP" --data "$set" --epochs 2 --out "$work/pipe" 2>"$work/stderr"; echo $? >"$work/pipe.rc"; } | true
+[ "$(cat "$work/pipe.rc")" = 1 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] &&
+    grep -qF "cannot write to standard output: Broken pipe" "$work/stderr" && ok ||
+    bad "closed pipe: exit $(cat "$work/pipe.rc"), stderr: $(cat "$work/stderr")"
+only_outputs "closed pipe" "$work/pipe"
+
+echo "test_outputs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
