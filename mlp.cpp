@@ -281,6 +281,15 @@ size_t count_saturated_wrong(const Matrix& y_2, const Matrix& y) {
     return count;
 }
 
+// What the user reads when training diverges: when, why, and what to try.
+std::string divergence_message(int epoch, size_t wrong, double loss, double learning_rate) {
+    const std::string why = wrong ? std::to_string(wrong) + (wrong == 1 ? " sample" : " samples") +
+                                        " predicted with certainty and wrong, an infinite loss"
+                                  : "loss " + python_float(loss);
+    return "training diverged at epoch " + std::to_string(epoch) + " (" + why + "); try a smaller --lr than " +
+           python_float(learning_rate);
+}
+
 // Thrown when training diverges; carries the losses of the epochs before, for the plot.
 struct Diverged : UserError {
     std::vector<double> losses;
@@ -298,11 +307,7 @@ std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, i
         const double loss = bce_loss_sum(a.y_2, a.z_2, y) / static_cast<double>(y.size());  // (2)
         const size_t wrong = count_saturated_wrong(a.y_2, y);
         if (!std::isfinite(loss) || wrong > 0)
-            throw Diverged("training diverged at epoch " + std::to_string(epoch) + " (" +
-                               (wrong ? std::to_string(wrong) + " samples predicted with certainty and wrong, an infinite loss"
-                                      : "loss " + python_float(loss)) +
-                               "); try a smaller --lr than " + python_float(learning_rate),
-                           losses);
+            throw Diverged(divergence_message(epoch, wrong, loss, learning_rate), losses);
         const Gradients g = backward(p, y_0, a, y);  // (3), (4)
         gradient_descent_step(p, g, learning_rate);  // (5)
         std::cout << "Epoch " << epoch << ", Loss: " << python_float(loss) << std::endl;

@@ -42,7 +42,7 @@ struct Options {
     size_t limit = 0;  // 0: every training sample
 };
 
-const char* kUsage =
+const char* kUsageTemplate =  // ACTIVATIONS becomes the registered activations' names
     "usage: ./deep_mlp [flags]   (no flags: exactly ./mlp, the lesson)\n"
     "The notes' exercises: k hidden layers, other activations, mini-batches, momentum/Nesterov/Adam,\n"
     "ten classes. exercises/README.md explains each flag.\n"
@@ -50,7 +50,7 @@ const char* kUsage =
     "  --epochs N        passes over the training set, 0..1000000; 0 only evaluates (default: 30)\n"
     "  --lr RATE         learning rate, a positive number (default: 0.0001)\n"
     "  --hidden LIST     hidden layer sizes, e.g. 256,128 (1..16 layers of 1..4096; default: 64)\n"
-    "  --act LIST        sigmoid, tanh or relu: one for all hidden layers, or one per layer (default: sigmoid)\n"
+    "  --act LIST        ACTIVATIONS: one for all hidden layers, or one per layer (default: sigmoid)\n"
     "  --classes N       2: digits 0 and 1, sigmoid output; 10: all digits, softmax (default: 2)\n"
     "  --batch N         mini-batches of N samples, reshuffled every epoch; 0: full batch (default: 0)\n"
     "  --optimizer NAME  gd, momentum, nesterov or adam (default: gd)\n"
@@ -61,6 +61,12 @@ const char* kUsage =
     "  --limit N         keep only the first N training samples (default: all)\n"
     "  --help            this text\n"
     "Threads: OMP_NUM_THREADS=N (when built with OpenMP).\n";
+
+std::string usage() {
+    std::string text = kUsageTemplate;
+    const std::string placeholder = "ACTIVATIONS";
+    return text.replace(text.find(placeholder), placeholder.size(), activation_names());
+}
 
 // "256,128" -> {"256", "128"}; an empty item is kept, so that "64,,32" is an error, not 64,32.
 std::vector<std::string> split_list(const std::string& text) {
@@ -74,7 +80,7 @@ std::vector<std::string> split_list(const std::string& text) {
 
 Options parse_args(int argc, char** argv) {
     Options o;
-    FlagParser flags("./deep_mlp", kUsage);
+    FlagParser flags("./deep_mlp", usage());
     std::vector<std::string> act_names = {"sigmoid"}, given;
     // Each flag is noted when given, so that a flag its optimizer ignores is an error, not a surprise.
     auto note = [&](const std::string& flag, std::function<void(const std::string&)> read) {
@@ -126,7 +132,7 @@ Options parse_args(int argc, char** argv) {
                           std::to_string(o.hidden.size()) + " hidden layers; give one, or one per layer");
     for (const std::string& name : act_names) {
         const Activation* a = find_activation(name);
-        if (!a) flags.usage_error("unknown activation '" + printable(name) + "' in --act; choose sigmoid, tanh or relu");
+        if (!a) flags.usage_error("unknown activation '" + printable(name) + "' in --act; choose " + activation_names());
         o.phi.push_back(a);
     }
     o.phi.resize(o.hidden.size(), o.phi[0]);
@@ -179,11 +185,7 @@ void check_divergence(const Network& net, const ForwardPass& f, const Matrix& t,
                       double lr, const std::vector<double>& losses) {
     const size_t wrong = net.certain_and_wrong(f, t);
     if (std::isfinite(loss_sum) && wrong == 0) return;
-    throw Diverged("training diverged at epoch " + std::to_string(epoch) + " (" +
-                       (wrong ? std::to_string(wrong) + " samples predicted with certainty and wrong, an infinite loss"
-                              : "loss " + python_float(loss_sum)) +
-                       "); try a smaller --lr than " + python_float(lr),
-                   losses);
+    throw Diverged(divergence_message(epoch, wrong, loss_sum, lr), losses);
 }
 
 // One step on a batch: forward (1), loss (2), backward (3)-(4), update (5). Returns the batch's

@@ -39,6 +39,15 @@ inline const std::vector<Activation>& activations() {
     return all;
 }
 
+// "sigmoid, tanh or relu": the registered names, for messages and --help.
+inline std::string activation_names() {
+    std::string names;
+    const std::vector<Activation>& all = activations();
+    for (size_t i = 0; i < all.size(); ++i)
+        names += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + std::string(all[i].name);
+    return names;
+}
+
 // The activation called `name`, or nullptr.
 inline const Activation* find_activation(const std::string& name) {
     for (const Activation& a : activations())

@@ -8,7 +8,7 @@
 //              theta <- theta - (lr / (1 - b1^t)) mom / (sqrt(vel) / sqrt(1 - b2^t) + eps)
 //
 // These are PyTorch's SGD, SGD(momentum=m), SGD(momentum=m, nesterov=True) and Adam, operation for
-// operation, so that the numbers agree with torch.optim's (tests/test_optimizers.cpp checks).
+// operation, so that the numbers agree with torch.optim's (tests/test_exercises.cpp checks).
 #pragma once
 
 #include <cmath>

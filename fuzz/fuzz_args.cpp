@@ -52,7 +52,7 @@ void check_deep_mlp(std::vector<std::string> args) {
                     s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1 && s.eps > 0,
                 "deep_mlp: an optimizer setting out of range", s.name);
     } catch (const HelpRequested& h) {
-        require(h.usage == deep_mlp::kUsage, "deep_mlp --help gave something else than the usage", h.usage);
+        require(h.usage == deep_mlp::usage(), "deep_mlp --help gave something else than the usage", h.usage);
     } catch (const UserError& e) {
         require(e.exit_code == 2, "deep_mlp: a command-line error with an exit code other than 2", e.what());
         require(one_short_line(e.what()), "deep_mlp: a message that is not one short line", e.what());
