@@ -70,10 +70,10 @@ deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 test_gradients: test_gradients.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ test_gradients.cpp
 
-tests/test_units: tests/test_units.cpp mlp.cpp $(HEADERS)
+tests/test_units: tests/test_units.cpp tests/check.hpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_units.cpp
 
-tests/test_exercises: tests/test_exercises.cpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+tests/test_exercises: tests/test_exercises.cpp tests/check.hpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_exercises.cpp
 
 bench/bench: bench/bench.cpp mlp.cpp $(HEADERS)

@@ -107,21 +107,14 @@ def parse_args(argv):
 
 def load_split(data_dir, classes, limit):
     """The spec's data: 70,000 images (training file, then t10k), labels < classes, the lesson's split,
-    /255, then the first `limit` training samples. IDX files are read as bench/notes_numpy.py does."""
-    import numpy as np
+    /255, then the first `limit` training samples. The IDX files are read by bench/notes_numpy.py."""
+    import os
+    import sys
     from sklearn.model_selection import train_test_split
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'bench'))
+    from notes_numpy import load
 
-    def read_idx(path):
-        with open(path, 'rb') as f:
-            data = f.read()
-        ndim = data[3]
-        dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
-        return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-    X = np.concatenate([read_idx(f'{data_dir}/train-images-idx3-ubyte').reshape(-1, 784),
-                        read_idx(f'{data_dir}/t10k-images-idx3-ubyte').reshape(-1, 784)]).astype(np.float64)
-    y = np.concatenate([read_idx(f'{data_dir}/train-labels-idx1-ubyte'),
-                        read_idx(f'{data_dir}/t10k-labels-idx1-ubyte')]).astype(int)
+    X, y = load(data_dir)
     keep = y < classes
     X, y = X[keep], y[keep]
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=42)

@@ -45,3 +45,16 @@ make_valid_set() {
     cp "$1/train-images-idx3-ubyte" "$1/t10k-images-idx3-ubyte"
     cp "$1/train-labels-idx1-ubyte" "$1/t10k-labels-idx1-ubyte"
 }
+
+# Sets as_user to a command that runs $MLP as an unprivileged user (root reads and writes anything,
+# so permission cases need one), or to nothing when that cannot be arranged here.
+unprivileged_mlp() {
+    if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+        cp "$MLP" "$work/mlp_copy" && chmod 755 "$work/mlp_copy"
+        as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups $work/mlp_copy"
+    elif [ "$(id -u)" != 0 ]; then
+        as_user=$MLP
+    else
+        as_user=
+    fi
+}

@@ -117,15 +117,8 @@ expect "--data longer than the system allows" 1 "/train-images-idx3-ubyte: canno
     "$MLP" --data "$work/$long" --out "$work/out"
 # Unreadable: root reads anything, so as root the checks run as the user nobody.
 fresh_set; chmod 755 "$work" "$bad"
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
-    cp "$MLP" "$work/mlp_copy" && chmod 755 "$work/mlp_copy"
-    as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups $work/mlp_copy"
-elif [ "$(id -u)" != 0 ]; then
-    as_user=$MLP
-else
-    as_user=
-    echo "(skipped: unreadable file and folder; as root without setpriv they cannot be tested)"
-fi
+unprivileged_mlp
+[ -n "$as_user" ] || echo "(skipped: unreadable file and folder; as root without setpriv they cannot be tested)"
 if [ -n "$as_user" ]; then
     chmod 000 "$bad/train-images-idx3-ubyte"
     expect "unreadable file" 1 "$bad/train-images-idx3-ubyte: cannot open: Permission denied" \

@@ -7,44 +7,36 @@ set -u
 [ -x ./deep_mlp ] && [ -x ./mlp ] || { echo "test_deep_mlp: build ./mlp and ./deep_mlp first (make)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
-expect() {
+. "$(dirname "$0")/helpers.sh"
+# deep NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
+deep() {
     name=$1 code=$2 pattern=$3
     shift 3
-    ./deep_mlp "$@" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
-    rc=$?
-    lines=$(wc -l <"$work/stderr" | tr -d ' ')
-    if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -qF -- "$pattern" "$work/stderr"; then ok; else
-        bad "$name: exit $rc (want $code), $lines stderr line(s), want '$pattern':"; sed 's/^/    /' "$work/stderr" | head -3; fi
+    expect "$name" "$code" "$pattern" ./deep_mlp "$@" --out "$work/out"
 }
 
-expect "act list longer than hidden" 2 "--act lists 3 activations for 2 hidden layers" --hidden 8,4 --act relu,tanh,relu
-expect "unknown activation" 2 "unknown activation 'softplus' in --act" --act softplus
-expect "three classes" 2 "--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '3'" --classes 3
-expect "negative batch" 2 "--batch must be between 0 and" --batch -1
-expect "beta2 of 1" 2 "--beta2 must be" --optimizer adam --beta2 1
-expect "unknown optimizer" 2 "unknown --optimizer 'sgdd'; choose gd, momentum, nesterov or adam" --optimizer sgdd
-expect "momentum without its optimizer" 2 "--momentum applies to --optimizer momentum or nesterov, not adam" --optimizer adam --momentum 0.5
-expect "beta1 without adam" 2 "--beta1 applies to --optimizer adam, not gd" --beta1 0.8
-expect "empty layer in hidden" 2 "--hidden needs a whole number, got ''" --hidden 64,,32
-expect "zero-width layer" 2 "--hidden must be between 1 and 4096, got 0" --hidden 0
-expect "bad init" 2 "--init" --init wide
-expect "bad reduction" 2 "--reduction must be sum or mean, got 'avg'" --reduction avg
-expect "zero limit" 2 "--limit must be between 1" --limit 0
-expect "negative eps" 2 "--eps must be a positive number" --optimizer adam --eps -1
+deep "act list longer than hidden" 2 "--act lists 3 activations for 2 hidden layers" --hidden 8,4 --act relu,tanh,relu
+deep "unknown activation" 2 "unknown activation 'no_such_phi' in --act" --act no_such_phi
+deep "three classes" 2 "--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '3'" --classes 3
+deep "negative batch" 2 "--batch must be between 0 and" --batch -1
+deep "beta2 of 1" 2 "--beta2 must be" --optimizer adam --beta2 1
+deep "unknown optimizer" 2 "unknown --optimizer 'sgdd'; choose gd, momentum, nesterov or adam" --optimizer sgdd
+deep "momentum without its optimizer" 2 "--momentum applies to --optimizer momentum or nesterov, not adam" --optimizer adam --momentum 0.5
+deep "beta1 without adam" 2 "--beta1 applies to --optimizer adam, not gd" --beta1 0.8
+deep "empty layer in hidden" 2 "--hidden needs a whole number, got ''" --hidden 64,,32
+deep "zero-width layer" 2 "--hidden must be between 1 and 4096, got 0" --hidden 0
+deep "bad init" 2 "--init" --init wide
+deep "bad reduction" 2 "--reduction must be sum or mean, got 'avg'" --reduction avg
+deep "zero limit" 2 "--limit must be between 1" --limit 0
+deep "negative eps" 2 "--eps must be a positive number" --optimizer adam --eps -1
 
 if [ -f data/train-images-idx3-ubyte ]; then
     ./mlp --out "$work/o1" >"$work/mlp.txt" 2>/dev/null
     ./deep_mlp --out "$work/o2" >"$work/deep.txt" 2>/dev/null
     if cmp -s "$work/mlp.txt" "$work/deep.txt"; then ok; else bad "./deep_mlp with no flags differs from ./mlp"; fi
     if cmp -s "$work/o1/loss.csv" "$work/o2/loss.csv"; then ok; else bad "./deep_mlp's loss.csv differs from ./mlp's"; fi
-    expect "diverging rate" 1 "try a smaller --lr than 1.0" --lr 1
-    expect "diverging ten-class rate" 1 "training diverged at epoch" --classes 10 --lr 1e6 --limit 500 --batch 100
+    deep "diverging rate" 1 "try a smaller --lr than 1.0" --lr 1
+    deep "diverging ten-class rate" 1 "training diverged at epoch" --classes 10 --lr 1e6 --limit 500 --batch 100
     ./deep_mlp --epochs 0 --out "$work/o3" >"$work/eval.txt" 2>/dev/null
     if [ "$(grep -c '^Epoch' "$work/eval.txt")" -eq 0 ] && grep -q '^Exactitud de Prueba (Test accuracy): ' "$work/eval.txt"; then ok; else
         bad "--epochs 0 prints the shapes and the accuracy, no epoch"; fi

@@ -8,18 +8,10 @@
 
 #include <cstdio>
 
+#include "tests/check.hpp"
+
 namespace {
 
-int passed = 0, failed = 0;
-
-void check(bool ok, const std::string& what) {
-    if (ok) {
-        ++passed;
-    } else {
-        ++failed;
-        std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 bool close(double a, double b, double rel = 1e-15) {
     return std::fabs(a - b) <= rel * std::max({std::fabs(a), std::fabs(b), 1e-300});
@@ -234,6 +226,5 @@ int main() {
     test_mini_batch_epoch();
     test_select_rows();
     test_optimizers();
-    std::printf("test_exercises: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return report("test_exercises");
 }

@@ -13,10 +13,7 @@ MLP=${MLP:-./mlp}
 [ -f data/train-images-idx3-ubyte ] || { echo "test_lesson: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/helpers.sh"
 
 if "$MLP" --out "$work/out" >"$work/mlp.txt" 2>"$work/err"; then ok; else bad "./mlp exited non-zero: $(cat "$work/err")"; fi
 if sh tests/compare_with_numpy.sh tests/notes_numpy_seed0.txt "$work/mlp.txt"; then ok; else bad "./mlp differs from the notes' numpy code (above)"; fi

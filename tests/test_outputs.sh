@@ -74,15 +74,8 @@ esac
 
 # A folder the user cannot write into: refused before training, with the system's reason.
 chmod 755 "$work"
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
-    cp "$MLP" "$work/mlp_copy" && chmod 755 "$work/mlp_copy"
-    as_user="setpriv --reuid=nobody --regid=nogroup --clear-groups $work/mlp_copy"
-elif [ "$(id -u)" != 0 ]; then
-    as_user=$MLP
-else
-    as_user=
-    echo "(skipped: unwritable --out; as root without setpriv it cannot be tested)"
-fi
+unprivileged_mlp
+[ -n "$as_user" ] || echo "(skipped: unwritable --out; as root without setpriv it cannot be tested)"
 if [ -n "$as_user" ]; then
     old_set "$work/readonly"; chmod 555 "$work/readonly"
     expect "unwritable --out" 2 "--out $work/readonly: cannot create or write that folder (Permission denied)" \

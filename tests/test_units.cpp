@@ -6,6 +6,8 @@
 #include "mlp.cpp"
 
 #include <cstdio>
+
+#include "tests/check.hpp"
 #include <cstring>
 #include <fstream>
 #ifdef _OPENMP
@@ -14,16 +16,6 @@
 
 namespace {
 
-int passed = 0, failed = 0;
-
-void check(bool ok, const std::string& what) {
-    if (ok) {
-        ++passed;
-    } else {
-        ++failed;
-        std::printf("FAIL: %s\n", what.c_str());
-    }
-}
 
 // Python's repr of a double, to compare with numpy's printed values.
 std::string repr(double x) { return python_float(x); }
@@ -393,6 +385,5 @@ int main() {
     test_svg_extremes();
     test_generated_arguments();
     test_loss_stays_finite();
-    std::printf("test_units: %d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return report("test_units");
 }
