@@ -13,11 +13,12 @@
 # Never the fast-math options (Ofast, ffast-math): they reorder sums and break the checker's and
 # numpy's numbers.
 # -ffp-contract=off keeps the compiler from fusing a*b+c into one rounding (an FMA), so g++ and
-# clang++, with and without OpenMP, give the same bits.
+# clang++, with and without OpenMP, give the same bits. -fno-math-errno changes no result, only
+# that sqrt() need not set errno for a negative argument, which lets Adam's loop use vector sqrt.
 
 CXX      ?= g++
 CXXFLAGS ?= -O3 -march=native
-WARN     := -std=c++17 -Wall -Wextra -ffp-contract=off
+WARN     := -std=c++17 -Wall -Wextra -ffp-contract=off -fno-math-errno
 OPENMP   ?= 1
 
 # OpenMP is used when a tiny program compiles and links with -fopenmp (the flag goes to the linker

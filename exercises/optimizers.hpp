@@ -62,16 +62,16 @@ inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long 
     if (t == 1) s.mom = Matrix(g.rows, g.cols), s.vel = Matrix(g.rows, g.cols);
     const double step_size = lr / (1.0 - std::pow(b1, static_cast<double>(t)));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
+    double* const th = theta.data.data();
+    double* const mo = s.mom.data.data();
+    double* const ve = s.vel.data.data();
+    const double* const gr = g.data.data();
 #pragma omp parallel for schedule(static) if (theta.size() >= kParallelElements)
-    for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(theta.size()); ++ii) {
-        const size_t i = static_cast<size_t>(ii);
-        const double gi = g.data[i];
-        double& mom = s.mom.data[i];
-        double& vel = s.vel.data[i];
-        mom = mom * b1 + (1.0 - b1) * gi;
-        vel = vel * b2 + (1.0 - b2) * gi * gi;
-        const double denom = std::sqrt(vel) / bias_correction2_sqrt + eps;
-        theta.data[i] += -step_size * (mom / denom);
+    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(theta.size()); ++i) {
+        mo[i] = mo[i] * b1 + (1.0 - b1) * gr[i];
+        ve[i] = ve[i] * b2 + (1.0 - b2) * gr[i] * gr[i];
+        const double denom = std::sqrt(ve[i]) / bias_correction2_sqrt + eps;
+        th[i] += -step_size * (mo[i] / denom);
     }
 }
 
