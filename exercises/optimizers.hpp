@@ -62,16 +62,19 @@ inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long 
     if (t == 1) s.mom = Matrix(g.rows, g.cols), s.vel = Matrix(g.rows, g.cols);
     const double step_size = lr / (1.0 - std::pow(b1, static_cast<double>(t)));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
-    double* const th = theta.data.data();
-    double* const mo = s.mom.data.data();
-    double* const ve = s.vel.data.data();
-    const double* const gr = g.data.data();
+    double* const theta_ = theta.data.data();  // plain pointers: the loop below is vectorised
+    double* const mom_ = s.mom.data.data();
+    double* const vel_ = s.vel.data.data();
+    const double* const g_ = g.data.data();
 #pragma omp parallel for schedule(static) if (theta.size() >= kParallelElements)
     for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(theta.size()); ++i) {
-        mo[i] = mo[i] * b1 + (1.0 - b1) * gr[i];
-        ve[i] = ve[i] * b2 + (1.0 - b2) * gr[i] * gr[i];
-        const double denom = std::sqrt(ve[i]) / bias_correction2_sqrt + eps;
-        th[i] += -step_size * (mo[i] / denom);
+        const double gi = g_[i];
+        double& mom = mom_[i];
+        double& vel = vel_[i];
+        mom = mom * b1 + (1.0 - b1) * gi;
+        vel = vel * b2 + (1.0 - b2) * gi * gi;
+        const double denom = std::sqrt(vel) / bias_correction2_sqrt + eps;
+        theta_[i] += -step_size * (mom / denom);
     }
 }
 

@@ -47,5 +47,18 @@ if [ -f data/train-images-idx3-ubyte ]; then
 else
     echo "(data/ has no MNIST: skipped the runs; run make data)"
 fi
+# The guide's ```cpp blocks quote the code (```c++ blocks are suggestions, not yet in it): every
+# line must still be in mlp.cpp or exercises/, word for word.
+for doc in exercises/README.md exercises/LEEME.md; do
+    awk '/^ *```cpp/ { inside = 1; next } /^ *```/ { inside = 0 } inside' "$doc" |
+        sed 's/^ *//; s/ *$//' | grep -v '^$' >"$work/quoted" || true
+    cat mlp.cpp exercises/*.hpp exercises/*.cpp >"$work/code"
+    stale=0
+    while IFS= read -r line; do
+        grep -qF -- "$line" "$work/code" || { stale=$((stale + 1)); echo "    $doc quotes a line the code no longer has: $line"; }
+    done <"$work/quoted"
+    if [ "$stale" -eq 0 ] && [ -s "$work/quoted" ]; then ok; else bad "$doc: $stale quoted code line(s) not in the code"; fi
+done
+
 echo "test_deep_mlp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
