@@ -186,12 +186,17 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
                 for (size_t k = 0; k < kc; ++k)
                     for (size_t j = 0; j < kNr; ++j)
                         panel[s * kc + k * kNr + j] = B(k0 + k, j0 + s + j);
+            // Row blocks go to the threads, each with its share of the columns the register
+            // blocks leave over (all of them for a narrow C, like the lesson's (N, 1) z_2).
 #pragma omp parallel for schedule(static) if (n * K * m >= kParallelWork)
-            for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(n_full); i += kMr)
-                for (size_t s = 0; s < nc_full; s += kNr)
-                    kernel_block(A, static_cast<size_t>(i), k0, kc, panel + s * kc, C, j0 + s);
-            edge_block(A, n_full, n, k0, kc, B, C, j0, j0 + nc_full);  // the last n % kMr rows
-            edge_block(A, 0, n, k0, kc, B, C, j0 + nc_full, j0 + nc);  // the last nc % 16 columns
+            for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(n); ii += kMr) {
+                const size_t i = static_cast<size_t>(ii), i_end = std::min(n, i + kMr);
+                if (i < n_full)
+                    for (size_t s = 0; s < nc_full; s += kNr) kernel_block(A, i, k0, kc, panel + s * kc, C, j0 + s);
+                else
+                    edge_block(A, i, i_end, k0, kc, B, C, j0, j0 + nc_full);  // the last n % kMr rows
+                edge_block(A, i, i_end, k0, kc, B, C, j0 + nc_full, j0 + nc);  // the last nc % 16 columns
+            }
         }
     }
     return C;
