@@ -74,6 +74,7 @@ constexpr size_t kMistakesShown = 48;   // test images shown in "the network got
 constexpr size_t kCheckSamples = 32;    // test images the page's self-check recomputes
 constexpr size_t kCheckMistakes = 8;    // of them, at most this many mistakes
 constexpr double kCheckTolerance = 1e-6;
+constexpr double kDrawConfidence = 0.8;  // the drawing check's digits: classified right, this sure
 
 // ---------------------------------------------------------------------------------------------
 // Text
@@ -602,7 +603,7 @@ function paintSample(i, scale, dx, dy) {
   ctx.drawImage(small, dx, dy, COLS * scale, ROWS * scale);
 }
 function drawCheck() {
-  const results = [];
+  const results = [], diffs = [];
   clearPad();
   drawStrokeEvents([[W * 0.56, H * 0.15], [W * 0.52, H * 0.5], [W * 0.47, H * 0.85]]);
   results.push({ what: "a stroke drawn with pointer events", want: 1, got: classifyPad() });
@@ -611,15 +612,26 @@ function drawCheck() {
     const size = COLS * scale, room = Math.max(0, W - size);
     const dx = Math.round(room * ((n * 7) % 10) / 9), dy = Math.round(room * ((n * 3 + 4) % 10) / 9);
     paintSample(i, scale, dx, dy);
+    const got = classifyPad(), seenX = preprocess(padInk(), W, H), original = sampleInput(i);
+    let diff = 0;
+    for (let k = 0; k < N_IN; ++k) diff += Math.abs(seenX[k] - original[k]);
+    diffs.push(diff / N_IN);
     results.push({ what: "test image " + checks.index[i] + " painted x" + scale + " at (" + dx + "," + dy + ")",
-                   want: checks.labels[i], got: classifyPad() });
+                   want: checks.labels[i], got: got });
   });
   const good = results.filter((r) => r.got === r.want).length, el = $("draw-check");
   const bad = results.find((r) => r.got !== r.want);
   el.textContent = good === results.length ? "ok " + good + "/" + results.length
       : "FAIL " + good + "/" + results.length + ": " + bad.what + " read as " + bad.got + ", not " + bad.want;
   el.className = "r " + (good === results.length ? "ok" : "bad");
-  $("draw-check-detail").textContent = results.map((r) => r.what + ": " + r.got).join("; ");
+  $("draw-check-detail").textContent = results.map((r) => r.what + ": " + r.got).join("; ") + "." +
+      (diffs.length ? " Each painted digit, read back through the pad, against the original 28x28: mean |difference| " +
+       Math.min(...diffs).toFixed(3) + " to " + Math.max(...diffs).toFixed(3) + " per pixel." : "");
+  const present = new Set(checks.draw.map((i) => checks.labels[i])), missing = [];
+  for (let c = 0; c < model.classes; ++c) if (!present.has(c)) missing.push(c);
+  if (missing.length)
+    $("draw-check-detail").textContent += " Left out, for want of a test digit the network gets right with a " +
+        "probability of at least " + checks.draw_confidence + ": " + missing.join(", ") + ".";
   $("pad-note").textContent = "The pad shows the drawing check's last digit; press Clear and draw your own.";
 }
 
@@ -649,8 +661,8 @@ inline std::string model_json(const ReportNetwork& net, const ReportTestSet& tes
 }
 
 // The test images the page's self-check recomputes: up to kCheckMistakes mistakes, for each class
-// one image the network gets right (confidently, where it can: these also feed the drawing check),
-// then the first others, in test-set order within each group.
+// the first image the network gets right with a probability of at least kDrawConfidence (these also
+// feed the drawing check; a class without one is left out of it), then the first others.
 struct CheckSamples {
     std::vector<size_t> index;  // into the test set
     std::vector<size_t> draw;   // into `index`: the drawing check's digits
@@ -664,13 +676,9 @@ inline CheckSamples choose_check_samples(const ReportTestSet& test, const std::v
         if (predicted[i] != test.labels[i]) take(i);
     for (int k = 0; k < classes; ++k) {
         size_t best = n;
-        double best_p = -1;
-        for (size_t i = 0; i < n; ++i) {
-            if (test.labels[i] != k || predicted[i] != k) continue;
-            const double p = class_probability(test.outputs.row(i), outputs, k);
-            if (p > best_p) best = i, best_p = p;
-            if (p >= 0.95) break;  // the first confident one
-        }
+        for (size_t i = 0; i < n && best == n; ++i)
+            if (test.labels[i] == k && predicted[i] == k && class_probability(test.outputs.row(i), outputs, k) >= kDrawConfidence)
+                best = i;
         if (best < n && !taken[best] && c.index.size() < kCheckSamples) {
             c.draw.push_back(c.index.size());
             take(best);
@@ -705,7 +713,7 @@ inline std::string check_json(const ReportTestSet& test, const CheckSamples& c, 
            ",\n\"index\":" + list([](size_t i) { return std::to_string(i); }) +
            ",\n\"labels\":" + list([&](size_t i) { return std::to_string(test.labels[i]); }) +
            ",\n\"predicted\":" + list([&](size_t i) { return std::to_string(predicted[i]); }) +
-           ",\n\"draw\":" + draw + "]" + ",\n\"outputs\":" + outputs + "]" +
+           ",\n\"draw\":" + draw + "]" + ",\n\"draw_confidence\":" + python_float(kDrawConfidence) + ",\n\"outputs\":" + outputs + "]" +
            ",\n\"pixels\":\"" + base64(pixels.data(), pixels.size()) + "\"\n}";
 }
 
