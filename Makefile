@@ -1,10 +1,10 @@
 # make            build mlp, deep_mlp (the exercises) and the tests (and fetch MNIST into data/ if missing)
 # make data       download MNIST into data/ (MNIST_MIRROR=URL to use another mirror, file:// too)
-# make test       the gradient checker and the unit tests
+# make test       the gradient checker, the unit tests, the programs' runs and files, the report in Chromium
 # make bench      matmul and training benchmarks (see README, "Performance")
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1
-# make fuzz       fuzz the IDX reader and the flags with libFuzzer (FUZZ_SECONDS=60, split between them)
+# make fuzz       fuzz the IDX, model file and PGM readers and the flags with libFuzzer (FUZZ_SECONDS=60 in all)
 # make mutants    make test must fail on each planted mistake (tests/mutants.sh; minutes)
 # make compare    ./deep_mlp against the PyTorch float64 reference on 15 configs (skips without torch)
 # make clean      remove what the build made
@@ -50,7 +50,7 @@ ALL_FLAGS := $(WARN) $(CXXFLAGS) $(OMPFLAGS)
 # holds the last ones and is rewritten only when they differ.
 BUILD_FLAGS := $(CXX) $(ALL_FLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - .build_flags || echo '$(BUILD_FLAGS)' > .build_flags)
-HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp .build_flags
+HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp report_html.hpp .build_flags
 MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
@@ -58,7 +58,7 @@ MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 .PHONY: all data test bench sanitize valgrind fuzz compare mutants clean
 .DELETE_ON_ERROR:
 
-EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp
+EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp exercises/model_file.hpp exercises/pgm_image.hpp
 
 all: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
 
@@ -92,6 +92,8 @@ test: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(M
 	./test_gradients
 	sh tests/test_lesson.sh
 	sh tests/test_deep_mlp.sh
+	sh tests/test_model.sh
+	sh tests/test_report.sh
 	sh tests/test_cli.sh
 	sh tests/test_outputs.sh
 	sh tests/test_fetch.sh
@@ -113,7 +115,12 @@ sanitize: $(if $(MNIST_MISSING),data)
 	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_outputs.sh
 	./$(SAN_DIR)/mlp --epochs 2 --out $(SAN_DIR)/out > /dev/null
 	./$(SAN_DIR)/deep_mlp --classes 10 --hidden 32,16 --act relu,tanh --batch 64 --optimizer adam --lr 1e-3 \
-	  --epochs 1 --limit 2000 --out $(SAN_DIR)/out > /dev/null
+	  --epochs 1 --limit 2000 --out $(SAN_DIR)/out --save $(SAN_DIR)/out/net.model > /dev/null
+	./$(SAN_DIR)/deep_mlp --load $(SAN_DIR)/out/net.model --epochs 0 --out $(SAN_DIR)/out > /dev/null
+	{ printf 'P5 28 28 255\n'; head -c 784 /dev/zero; } > $(SAN_DIR)/out/blank.pgm
+	./$(SAN_DIR)/deep_mlp --load $(SAN_DIR)/out/net.model --predict $(SAN_DIR)/out/blank.pgm > /dev/null
+	head -c 1000 $(SAN_DIR)/out/net.model > $(SAN_DIR)/out/cut.model
+	! ./$(SAN_DIR)/deep_mlp --load $(SAN_DIR)/out/cut.model --epochs 0 2> /dev/null
 
 # valgrind's memcheck on a one-epoch run. Built for the compiler's default instruction set, since
 # valgrind 3.19 cannot decode AVX-512 (which -march=native uses on newer processors), and without
@@ -125,22 +132,28 @@ valgrind: $(if $(MNIST_MISSING),data)
 	valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible \
 	  --error-exitcode=1 ./$(VG_DIR)/mlp --epochs 1 --out $(VG_DIR)/out
 
-# libFuzzer (clang++) on the IDX reader and on the flags (FlagParser with mlp.cpp's own table):
-# FUZZ_SECONDS=60 by default, half for each; the corpora grow in fuzz/corpus and fuzz/corpus_args.
+# libFuzzer (clang++) on the IDX reader, the flags (FlagParser with mlp.cpp's and deep_mlp's own
+# tables), and the model file and PGM readers: FUZZ_SECONDS=60 in all by default, a third each; the
+# corpora grow in fuzz/corpus, fuzz/corpus_args and fuzz/corpus_model.
 FUZZ_CXX      ?= clang++
 FUZZ_SECONDS  ?= 60
 FUZZ_FLAGS    := -std=c++17 -Wall -Wextra -Wno-unknown-pragmas -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_HALF      = $(shell echo $$(( ($(FUZZ_SECONDS) + 1) / 2 )))
+FUZZ_THIRD     = $(shell echo $$(( ($(FUZZ_SECONDS) + 2) / 3 )))
 fuzz/fuzz_idx: fuzz/fuzz_idx.cpp idx_reader.hpp
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_idx.cpp
 
-fuzz/fuzz_args: fuzz/fuzz_args.cpp exercises/deep_mlp.cpp $(EXERCISES) mlp.cpp matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp
+fuzz/fuzz_args: fuzz/fuzz_args.cpp exercises/deep_mlp.cpp $(EXERCISES) mlp.cpp $(HEADERS)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_args.cpp
 
-fuzz: fuzz/fuzz_idx fuzz/fuzz_args
+fuzz/fuzz_model: fuzz/fuzz_model.cpp exercises/model_file.hpp exercises/pgm_image.hpp
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_model.cpp
+
+fuzz: fuzz/fuzz_idx fuzz/fuzz_args fuzz/fuzz_model
 	sh fuzz/seed_corpus.sh fuzz/corpus fuzz/corpus_args
-	./fuzz/fuzz_idx -max_total_time=$(FUZZ_HALF) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
-	./fuzz/fuzz_args -max_total_time=$(FUZZ_HALF) -max_len=512 -timeout=5 -dict=fuzz/args.dict -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus_args
+	./fuzz/fuzz_idx -max_total_time=$(FUZZ_THIRD) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus
+	./fuzz/fuzz_args -max_total_time=$(FUZZ_THIRD) -max_len=512 -timeout=5 -dict=fuzz/args.dict -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus_args
+	sh fuzz/seed_model_corpus.sh fuzz/corpus_model
+	./fuzz/fuzz_model -max_total_time=$(FUZZ_THIRD) -max_len=4096 -rss_limit_mb=1024 -print_final_stats=1 fuzz/corpus_model
 
 # ./deep_mlp, config by config, against exercises/torch_reference.py (PyTorch float64, autograd,
 # torch.optim): losses within 1e-9 relative, shapes and accuracy identical. Skips when no python3
@@ -155,4 +168,4 @@ compare: deep_mlp $(if $(MNIST_MISSING),data)
 
 clean:
 	rm -f mlp deep_mlp test_gradients tests/test_units tests/test_exercises bench/bench .build_flags
-	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args
+	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args fuzz/corpus_model fuzz/fuzz_model

@@ -18,7 +18,8 @@ The story, in the order the file tells it:
        (6) sigmoid         phi(z) = 1 / (1 + exp(-z)),  phi'(z) = phi(z) (1 - phi(z))
   4. Training. Full-batch gradient descent, printing "Epoch k, Loss: L" as the notes do.
   5. Test.  Predict 1 where y_2 >= 0.5 and print the accuracy.
-Then run() writes the loss history (out/loss.csv, and the notes' plot as out/loss.svg).
+Then run() writes the loss history (out/loss.csv, and the notes' plot as out/loss.svg) and a page
+about the run, out/report.html (report_html.hpp).
 
 How (3) and (4) relate to the notes as printed. The notes' text of (3) reads
 dL/dW_2 = [y_2 - phi_2(z_2)]^T W_2 dL/dz_2: there y_2 names the *target* (in (1) it is the output),
@@ -49,6 +50,7 @@ below against finite differences: if you change the model, run `make test`.
 #include "matrix.hpp"
 #include "numpy_random.hpp"
 #include "output_files.hpp"
+#include "report_html.hpp"
 
 // =============================================================================================
 // 1. Data
@@ -339,7 +341,7 @@ const char* kUsage =
     "usage: ./mlp [--data DIR] [--out DIR] [--seed N] [--epochs N] [--lr RATE] [--hidden N]\n"
     "Trains the lecture notes' perceptron (784 -> hidden -> 1, sigmoid) on MNIST digits 0 and 1.\n"
     "  --data DIR    folder with the four MNIST IDX files (default: data; 'make data' fetches them)\n"
-    "  --out DIR     where loss.csv and loss.svg go (default: out)\n"
+    "  --out DIR     where loss.csv, loss.svg and report.html go (default: out)\n"
     "  --seed N      np.random.seed for the initial weights, 0..4294967295 (default: 0)\n"
     "  --epochs N    full-batch gradient descent steps, 1..1000000 (default: 30)\n"
     "  --lr RATE     learning rate alpha, a positive number (default: 0.0001)\n"
@@ -364,8 +366,10 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void write_loss_history(const std::string& out_dir, const std::vector<double>& losses) {
-    write_files_atomically(out_dir, {{"loss.csv", losses_csv(losses)}, {"loss.svg", loss_plot_svg(losses)}});
+// loss.csv and loss.svg, and `also` (report.html) in the same all-or-nothing set.
+void write_loss_history(const std::string& out_dir, const std::vector<double>& losses, std::vector<OutputFile> also = {}) {
+    also.insert(also.begin(), {{"loss.csv", losses_csv(losses)}, {"loss.svg", loss_plot_svg(losses)}});
+    write_files_atomically(out_dir, also);
 }
 
 int run(int argc, char** argv) {
@@ -388,7 +392,7 @@ int run(int argc, char** argv) {
     try {
         losses = train(p, s.X_train, s.y_train, o.epochs, o.learning_rate);
     } catch (const Diverged& d) {
-        write_loss_history(o.out_dir, d.losses);  // the history up to the divergence
+        write_loss_history(o.out_dir, d.losses, {{"report.html", diverged_report_html("./mlp", d.what(), d.losses)}});
         throw;
     }
     const double train_s = seconds_since(t1);
@@ -397,10 +401,13 @@ int run(int argc, char** argv) {
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy(p, s.X_test, s.y_test) * 100)
               << "%" << std::endl;
 
-    write_loss_history(o.out_dir, losses);
+    // The report page (report_html.hpp): the run, the weights, the mistakes, a pad to draw on.
+    const std::string report = report_html(lesson_network(p), lesson_run(argc, argv, o, s, losses, {{"load", load_s},
+        {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, forward(p, s.X_test).y_2));
+    write_loss_history(o.out_dir, losses, {{"report.html", report}});
     check_standard_output();  // the printed results reached stdout (not a full disk, a closed pipe)
-    std::fprintf(stderr, "wrote %s/loss.csv and %s/loss.svg; load %.3fs train %.3fs total %.3fs\n",
-                 o.out_dir.c_str(), o.out_dir.c_str(), load_s, train_s, seconds_since(t0));
+    std::fprintf(stderr, "wrote %s/loss.csv, loss.svg and report.html; load %.3fs train %.3fs total %.3fs\n",
+                 o.out_dir.c_str(), load_s, train_s, seconds_since(t0));
     return 0;
 }
 

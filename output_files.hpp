@@ -92,7 +92,7 @@ inline std::string tick_label(double v, double step) {
 
 // An axis from lo to hi, both multiples of step, with ticks lo, lo + step, ..., hi: at most
 // kMaxTicks of them, counted, never accumulated (adding a step far below an ulp of lo would
-// never reach hi). Equal or nearly equal values get a span of their own size, and a span below
+// never reach hi). Equal or nearly equal values get an axis 10% of their size wide, and a span below
 // 1e-300 counts as none, so that span / target never underflows to a zero step.
 struct Axis {
     double lo = 0, hi = 1, step = 1;
@@ -105,7 +105,8 @@ inline Axis nice_axis(double lo, double hi, int target) {
     double span = hi - lo;
     const double least_span = std::max(std::max(std::fabs(hi), std::fabs(lo)) * 1e-9, 1e-300);
     if (!(span > least_span)) {  // flat: widen around the value
-        const double half = std::max(least_span, 1e-12) * 0.5;
+        const double size = std::max(std::fabs(hi), std::fabs(lo));  // +-5%: short, readable labels
+        const double half = size > 1e-300 ? 0.05 * size : 0.5;
         lo -= half, hi += half, span = hi - lo;
     }
     Axis a;

@@ -7,6 +7,9 @@ exercises/deep_mlp.cpp: the notes' five exercises, worked, in one program.
   (d) Nesterov and Adam            --optimizer nesterov|adam  optimizers.hpp
   (e) the ten MNIST classes        --classes 10               layers.hpp: SoftmaxCrossEntropy
 
+and a trained network kept in a file (--save, --load; model_file.hpp gives the format), a digit
+classified from a PGM image (--predict), and out/report.html beside the loss (report_html.hpp).
+
 With no flags it is the lesson: the same data, weights, equations and printed lines as ./mlp, byte
 for byte. What a run computes (data, the one random stream, batches, update rules, printed lines)
 is fixed so that PyTorch reproduces it: exercises/compare_torch.sh checks. exercises/README.md
@@ -18,8 +21,10 @@ derives every rule and gives the commands and what they reach.
 #include <string>
 #include <vector>
 
+#include "model_file.hpp"
 #include "network.hpp"
 #include "optimizers.hpp"
+#include "pgm_image.hpp"
 
 // In a namespace of its own: mlp.cpp, included for the lesson's pieces, has its own Options and run().
 namespace deep_mlp {
@@ -40,6 +45,9 @@ struct Options {
     InitRule init;
     Reduction reduction = Reduction::sum;
     size_t limit = 0;  // 0: every training sample
+    std::string save, load, predict;  // --save FILE, --load FILE, --predict IMAGE
+    std::vector<std::string> act_names = {"sigmoid"};
+    bool hidden_given = false, act_given = false, classes_given = false, init_given = false;
 };
 
 const char* kUsageTemplate =  // ACTIVATIONS becomes the registered activations' names
@@ -59,6 +67,11 @@ const char* kUsageTemplate =  // ACTIVATIONS becomes the registered activations'
     "  --init RULE       a number s (W = s randn), he or xavier (default: 0.1)\n"
     "  --reduction R     sum: gradients of the summed loss (the notes); mean: of the batch's mean (default: sum)\n"
     "  --limit N         keep only the first N training samples (default: all)\n"
+    "  --save FILE       write the trained network to FILE (format: exercises/model_file.hpp)\n"
+    "  --load FILE       start from the network in FILE; its architecture wins (--hidden, --act and\n"
+    "                    --classes may only repeat it); with --epochs 0 it only evaluates\n"
+    "  --predict IMAGE   with --load: classify a 28x28 PGM image (P2 or P5; white digit on black, as\n"
+    "                    MNIST's), print each class's probability and the predicted class; no training\n"
     "  --help            this text\n"
     "Threads: OMP_NUM_THREADS=N (when built with OpenMP).\n";
 
@@ -78,10 +91,23 @@ std::vector<std::string> split_list(const std::string& text) {
     return items;
 }
 
+// The flags given, in order: the names FlagParser::parse() read (it has checked the syntax), so
+// that a flag can be refused in a combination it makes no sense in.
+std::vector<std::string> flags_given(int argc, char** argv) {
+    std::vector<std::string> names;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const size_t eq = arg.find('=');
+        if (arg.rfind("--", 0) == 0 && eq != std::string::npos) names.push_back(arg.substr(0, eq));
+        else names.push_back(arg), ++i;  // --flag VALUE
+    }
+    return names;
+}
+
 Options parse_args(int argc, char** argv) {
     Options o;
     FlagParser flags("./deep_mlp", usage());
-    std::vector<std::string> act_names = {"sigmoid"}, given;
+    std::vector<std::string> given;
     // Each flag is noted when given, so that a flag its optimizer ignores is an error, not a surprise.
     auto note = [&](const std::string& flag, std::function<void(const std::string&)> read) {
         flags.add(flag, [&given, flag, read](const std::string& v) { given.push_back(flag); read(v); });
@@ -95,13 +121,15 @@ Options parse_args(int argc, char** argv) {
         const std::vector<std::string> items = split_list(v);
         if (items.size() > 16) flags.usage_error("--hidden lists " + std::to_string(items.size()) + " layers; at most 16");
         o.hidden.clear();
+        o.hidden_given = true;
         for (const std::string& item : items)
             o.hidden.push_back(static_cast<size_t>(flags.parse_integer("--hidden", item, 1, 4096)));
     });
-    flags.add("--act", [&](const std::string& v) { act_names = split_list(v); });
+    flags.add("--act", [&](const std::string& v) { o.act_names = split_list(v), o.act_given = true; });
     flags.add("--classes", [&](const std::string& v) {
         if (v != "2" && v != "10") flags.usage_error("--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '" + printable(v) + "'");
         o.classes = v == "2" ? 2 : 10;
+        o.classes_given = true;
     });
     flags.add_integer("--batch", 0, 1000000000, &o.batch);
     flags.add("--optimizer", [&](const std::string& v) {
@@ -115,6 +143,7 @@ Options parse_args(int argc, char** argv) {
     note("--beta2", [&](const std::string& v) { o.optimizer.beta2 = flags.parse_number("--beta2", v, 0, true, 1, false); });
     note("--eps", [&](const std::string& v) { o.optimizer.eps = flags.parse_number("--eps", v, 0, false, INFINITY, false); });
     flags.add("--init", [&](const std::string& v) {
+        o.init_given = true;
         if (v == "he") o.init.kind = InitRule::he;
         else if (v == "xavier") o.init.kind = InitRule::xavier;
         else o.init = {InitRule::fixed, flags.parse_number("--init", v, 0, false, INFINITY, false)};
@@ -124,10 +153,14 @@ Options parse_args(int argc, char** argv) {
         o.reduction = v == "sum" ? Reduction::sum : Reduction::mean;
     });
     flags.add_integer("--limit", 1, 1000000000, &o.limit);
+    flags.add_text("--save", &o.save);
+    flags.add_text("--load", &o.load);
+    flags.add_text("--predict", &o.predict);
     flags.parse(argc, argv);
 
-    // Combinations.
-    if (act_names.size() != 1 && act_names.size() != o.hidden.size())
+    // Combinations. With --load and no --hidden, the model's layers are counted when it is read.
+    const std::vector<std::string>& act_names = o.act_names;
+    if (act_names.size() != 1 && act_names.size() != o.hidden.size() && (o.load.empty() || o.hidden_given))
         flags.usage_error("--act lists " + std::to_string(act_names.size()) + " activations for " +
                           std::to_string(o.hidden.size()) + " hidden layers; give one, or one per layer");
     for (const std::string& name : act_names) {
@@ -135,13 +168,27 @@ Options parse_args(int argc, char** argv) {
         if (!a) flags.usage_error("unknown activation '" + printable(name) + "' in --act; choose " + activation_names());
         o.phi.push_back(a);
     }
-    o.phi.resize(o.hidden.size(), o.phi[0]);
+    if (act_names.size() == 1 || act_names.size() == o.hidden.size()) o.phi.resize(o.hidden.size(), o.phi[0]);
     const std::string& opt = o.optimizer.name;
     for (const std::string& flag : given) {
         const bool for_momentum = flag == "--momentum", for_adam = !for_momentum;
         if ((for_momentum && opt != "momentum" && opt != "nesterov") || (for_adam && opt != "adam"))
             flags.usage_error(flag + " applies to --optimizer " + (for_momentum ? "momentum or nesterov" : "adam") +
                               ", not " + opt);
+    }
+    const std::vector<std::string> named = flags_given(argc, argv);
+    if (!o.predict.empty()) {
+        if (o.load.empty()) flags.usage_error("--predict needs --load MODEL, a network written by --save");
+        for (const std::string& flag : named)
+            if (flag != "--predict" && flag != "--load" && flag != "--hidden" && flag != "--act" && flag != "--classes")
+                flags.usage_error(flag + " does not apply to --predict, which classifies one image and trains nothing");
+    }
+    if (!o.load.empty() && o.init_given) flags.usage_error("--init does not apply with --load: the weights come from " + o.load);
+    if (!o.save.empty()) {
+        const std::filesystem::path folder = std::filesystem::path(o.save).parent_path();
+        std::error_code ec;
+        if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+            flags.usage_error("--save " + o.save + ": the folder " + folder.string() + " does not exist");
     }
     return o;
 }
@@ -223,28 +270,161 @@ double train_epoch(Network& net, Optimizer& optimizer, const SparseMatrix& X, co
     return total / static_cast<double>(N);
 }
 
-double test_accuracy(const Network& net, const SparseMatrix& X, const Matrix& labels) {
-    const std::vector<int> predicted = net.predict(net.forward(X));
+// The share of test images whose predicted class (Network::predict) is the label.
+double accuracy_of(const std::vector<int>& predicted, const Matrix& labels) {
     size_t correct = 0;
     for (size_t i = 0; i < labels.rows; ++i) correct += predicted[i] == static_cast<int>(labels(i, 0));
     return static_cast<double>(correct) / static_cast<double>(labels.rows);
+}
+
+double test_accuracy(const Network& net, const SparseMatrix& X, const Matrix& labels) {
+    return accuracy_of(net.predict(net.forward(X)), labels);
+}
+
+// =============================================================================================
+// Model files (--save, --load) and --predict
+// =============================================================================================
+
+ModelData model_of(const Network& net, uint32_t rows, uint32_t cols) {
+    ModelData m;
+    m.classes = net.classes, m.rows = rows, m.cols = cols;
+    for (const Layer& layer : net.layers)
+        m.layers.push_back({layer.W.rows, layer.W.cols,
+                            layer.phi ? layer.phi->name : net.classes == 2 ? "sigmoid" : "softmax",
+                            layer.W.data, layer.b.data});
+    return m;
+}
+
+Network network_of(const ModelData& m) {
+    Network net;
+    net.classes = m.classes;
+    for (size_t l = 0; l < m.layers.size(); ++l) {
+        const ModelLayer& ml = m.layers[l];
+        Layer layer;
+        layer.W = Matrix(ml.inputs, ml.outputs);
+        layer.W.data = ml.W;
+        layer.b = Matrix(1, ml.outputs);
+        layer.b.data = ml.b;
+        layer.phi = l + 1 < m.layers.size() ? find_activation(ml.activation) : nullptr;
+        net.layers.push_back(std::move(layer));
+    }
+    return net;
+}
+
+// "784 -> 64 sigmoid -> 1 sigmoid"
+std::string architecture(const ModelData& m) {
+    std::string a = std::to_string(m.layers.empty() ? 0 : m.layers[0].inputs);
+    for (const ModelLayer& l : m.layers) a += " -> " + std::to_string(l.outputs) + " " + l.activation;
+    return a;
+}
+
+// --load: the model's architecture wins; --hidden, --act and --classes may only repeat it.
+void adopt_architecture(Options& o, const ModelData& m) {
+    std::vector<size_t> hidden;
+    std::vector<std::string> acts;
+    for (size_t l = 0; l + 1 < m.layers.size(); ++l) hidden.push_back(m.layers[l].outputs), acts.push_back(m.layers[l].activation);
+    auto disagree = [&](const std::string& flag, const std::string& value) {
+        throw UserError(flag + " " + value + " disagrees with " + o.load + ", a network " + architecture(m) + " for " +
+                            std::to_string(m.classes) + " classes; leave " + flag + " out (the model's wins) or repeat it",
+                        2);
+    };
+    std::string given_hidden;
+    for (size_t h : o.hidden) given_hidden += (given_hidden.empty() ? "" : ",") + std::to_string(h);
+    if (o.hidden_given && o.hidden != hidden) disagree("--hidden", given_hidden);
+    const std::vector<std::string>& given_acts = o.act_names;
+    bool same_acts = given_acts.size() == 1 || given_acts.size() == acts.size();
+    for (size_t l = 0; same_acts && l < acts.size(); ++l) same_acts = acts[l] == given_acts[given_acts.size() == 1 ? 0 : l];
+    std::string act_list;
+    for (const std::string& a : given_acts) act_list += (act_list.empty() ? "" : ",") + a;
+    if (o.act_given && !same_acts) disagree("--act", act_list);
+    if (o.classes_given && o.classes != m.classes) disagree("--classes", std::to_string(o.classes));
+    o.hidden = hidden;
+    o.classes = m.classes;
+    o.phi.clear();
+    for (const std::string& a : acts) o.phi.push_back(find_activation(a));
+}
+
+// --predict IMAGE: each class's probability and the predicted class, on stdout.
+int predict(const Options& o, const ModelData& m) {
+    const PgmImage image = read_pgm_file(o.predict);
+    if (image.width != m.cols || image.height != m.rows)
+        throw UserError(o.predict + ": is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                            " pixels; the network in " + o.load + " reads " + std::to_string(m.cols) + "x" +
+                            std::to_string(m.rows) + " images (MNIST's size)", 1);
+    const Network net = network_of(m);
+    Matrix x(1, image.pixels.size());
+    x.data = image.pixels;
+    const ForwardPass f = net.forward(x);
+    const double* y = f.y_L().row(0);
+    for (int c = 0; c < net.classes; ++c) {
+        const double p = net.classes == 2 ? (c == 1 ? y[0] : 1.0 - y[0]) : y[c];
+        std::cout << "class " << c << ": " << python_float(p) << "\n";
+    }
+    std::cout << "predicted: " << net.predict(f)[0] << std::endl;
+    return std::cout ? 0 : 1;
+}
+
+// What out/report.html says about the run.
+ReportRun report_run(int argc, char** argv, const Options& o, const Split& s, const std::vector<double>& losses,
+                     std::vector<std::pair<std::string, double>> seconds) {
+    ReportRun r;
+    r.program = "./deep_mlp";
+    r.arguments.assign(argv + 1, argv + argc);
+    std::string hidden, act;
+    for (size_t l = 0; l < o.hidden.size(); ++l)
+        hidden += (l ? "," : "") + std::to_string(o.hidden[l]), act += std::string(l ? "," : "") + o.phi[l]->name;
+    const OptimizerSettings& opt = o.optimizer;
+    std::string optimizer = opt.name;
+    if (opt.name == "momentum" || opt.name == "nesterov") optimizer += ", momentum " + python_float(opt.momentum);
+    if (opt.name == "adam")
+        optimizer += ", beta1 " + python_float(opt.beta1) + ", beta2 " + python_float(opt.beta2) + ", eps " + python_float(opt.eps);
+    const std::string init = !o.load.empty() ? "from --load"
+                             : o.init.kind == InitRule::he ? "he" : o.init.kind == InitRule::xavier ? "xavier"
+                                                                                                     : python_float(o.init.scale);
+    r.settings = {{"--data", o.data_dir}, {"--out", o.out_dir}, {"--seed", std::to_string(o.seed)},
+                  {"--epochs", std::to_string(o.epochs)}, {"--lr", python_float(opt.lr)}, {"--hidden", hidden},
+                  {"--act", act}, {"--classes", std::to_string(o.classes)},
+                  {"--batch", o.batch ? std::to_string(o.batch) : "0 (full batch)"}, {"--optimizer", optimizer},
+                  {"--init", init}, {"--reduction", o.reduction == Reduction::sum ? "sum" : "mean"},
+                  {"--limit", o.limit ? std::to_string(o.limit) : "all"}};
+    if (!o.load.empty()) r.settings.push_back({"--load", o.load});
+    if (!o.save.empty()) r.settings.push_back({"--save", o.save});
+    r.shapes = {s.X_train.shape() + " (" + std::to_string(s.y_train.rows) + ",)",
+                s.X_test.shape() + " (" + std::to_string(s.y_test.rows) + ",)"};
+    r.losses = losses;
+    r.seconds = std::move(seconds);
+    return r;
 }
 
 // =============================================================================================
 
 int run(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
-    const Options o = parse_args(argc, argv);
+    Options o = parse_args(argc, argv);
+    ModelData loaded;
+    if (!o.load.empty()) {
+        loaded = read_model_file(o.load);
+        adopt_architecture(o, loaded);
+    }
+    if (!o.predict.empty()) return predict(o, loaded);
 
-    Split s = train_test_split(load_digits(o.data_dir, o.classes));
+    uint32_t rows = 0, cols = 0;  // an image's size, for the model file
+    Split s = [&] {
+        const Digits digits = load_digits(o.data_dir, o.classes);  // freed once split
+        rows = digits.rows, cols = digits.cols;
+        return train_test_split(digits);
+    }();
+    if (!o.load.empty() && (loaded.rows != rows || loaded.cols != cols))
+        throw UserError(o.load + ": the network reads " + std::to_string(loaded.cols) + "x" + std::to_string(loaded.rows) +
+                            " images, but those in " + o.data_dir + " are " + std::to_string(cols) + "x" + std::to_string(rows), 1);
     keep_first(s, o.limit);
     prepare_output_folder(o.out_dir);
     std::cout << s.X_train.shape() << " (" << s.y_train.rows << ",)\n"
               << s.X_test.shape() << " (" << s.y_test.rows << ",)\n";
     const Matrix t_train = targets(s.y_train, o.classes);
 
-    NumpyRandomState rng(o.seed);  // the weights first, then each epoch's permutation
-    Network net = make_network(s.X_train.cols, o.hidden, o.phi, o.classes, o.init, rng);
+    NumpyRandomState rng(o.seed);  // the weights first (unless loaded), then each epoch's permutation
+    Network net = o.load.empty() ? make_network(s.X_train.cols, o.hidden, o.phi, o.classes, o.init, rng) : network_of(loaded);
     Optimizer optimizer(o.optimizer);
     const double load_s = seconds_since(t0);
 
@@ -259,18 +439,25 @@ int run(int argc, char** argv) {
             if (seconds_since(t1) > 2.0)  // a long run says how it goes
                 std::fprintf(stderr, "deep_mlp: epoch %d took %.2fs\n", epoch, seconds_since(te));
         }
-    } catch (const Diverged& d) {
-        write_loss_history(o.out_dir, d.losses);
+    } catch (const Diverged& d) {  // the history up to the divergence
+        write_loss_history(o.out_dir, d.losses, {{"report.html", diverged_report_html("./deep_mlp", d.what(), d.losses)}});
         throw;
     }
     const double train_s = seconds_since(t1);
 
-    std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(test_accuracy(net, s.X_test, s.y_test) * 100)
+    const ForwardPass test = net.forward(s.X_test);
+    std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy_of(net.predict(test), s.y_test) * 100)
               << "%" << std::endl;
-    write_loss_history(o.out_dir, losses);
+    const std::string report = report_html(network_description(net),
+                                           report_run(argc, argv, o, s, losses, {{"load", load_s}, {"train", train_s},
+                                                                                 {"total", seconds_since(t0)}}),
+                                           report_test_set(s.X_test, s.y_test, test.y_L()));
+    write_loss_history(o.out_dir, losses, {{"report.html", report}});
     check_standard_output();
-    std::fprintf(stderr, "wrote %s/loss.csv and %s/loss.svg; load %.3fs train %.3fs total %.3fs\n",
-                 o.out_dir.c_str(), o.out_dir.c_str(), load_s, train_s, seconds_since(t0));
+    if (!o.save.empty()) write_model_file(o.save, model_of(net, rows, cols));
+    std::fprintf(stderr, "wrote %s/loss.csv, loss.svg and report.html%s%s; load %.3fs train %.3fs total %.3fs\n",
+                 o.out_dir.c_str(), o.save.empty() ? "" : ", and the model to ", o.save.c_str(), load_s, train_s,
+                 seconds_since(t0));
     return 0;
 }
 

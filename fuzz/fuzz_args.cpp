@@ -42,10 +42,10 @@ void check_deep_mlp(std::vector<std::string> args) {
     try {
         const deep_mlp::Options o = deep_mlp::parse_args(static_cast<int>(args.size()), argv.data());
         require(o.epochs >= 0 && o.epochs <= 1000000, "deep_mlp --epochs out of range", std::to_string(o.epochs));
-        require(!o.hidden.empty() && o.hidden.size() <= 16 && o.phi.size() == o.hidden.size(),
+        require(!o.hidden.empty() && o.hidden.size() <= 16 && (o.phi.size() == o.hidden.size() || !o.load.empty()),
                 "deep_mlp: hidden layers and activations disagree", std::to_string(o.hidden.size()));
         for (size_t l = 0; l < o.hidden.size(); ++l)
-            require(o.hidden[l] >= 1 && o.hidden[l] <= 4096 && o.phi[l], "deep_mlp: a bad hidden layer", "");
+            require(o.hidden[l] >= 1 && o.hidden[l] <= 4096 && (l >= o.phi.size() || o.phi[l]), "deep_mlp: a bad hidden layer", "");
         require(o.classes == 2 || o.classes == 10, "deep_mlp --classes", std::to_string(o.classes));
         const OptimizerSettings& s = o.optimizer;
         require(s.lr >= DBL_MIN && s.lr <= DBL_MAX && s.momentum >= 0 && s.momentum < 1 && s.beta1 >= 0 &&

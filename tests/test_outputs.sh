@@ -15,9 +15,9 @@ trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
 set="$work/set"
 make_valid_set "$set"
 
-# only_outputs NAME DIR: DIR holds loss.csv and loss.svg and nothing else (no temporary).
+# only_outputs NAME DIR: DIR holds loss.csv, loss.svg and report.html and nothing else (no temporary).
 only_outputs() {
-    if [ "$(ls -A "$2" | tr '\n' ' ')" = "loss.csv loss.svg " ]; then ok; else bad "$1: $2 holds $(ls -A "$2" | tr '\n' ' ')"; fi
+    if [ "$(ls -A "$2" | tr '\n' ' ')" = "loss.csv loss.svg report.html " ]; then ok; else bad "$1: $2 holds $(ls -A "$2" | tr '\n' ' ')"; fi
 }
 # old_set DIR: a first run's files in DIR, copied to DIR.old for comparing.
 old_set() {
@@ -26,7 +26,8 @@ old_set() {
 }
 # unchanged NAME DIR: DIR still holds exactly the files old_set put there.
 unchanged() {
-    if cmp -s "$2/loss.csv" "$2.old/loss.csv" && cmp -s "$2/loss.svg" "$2.old/loss.svg"; then ok; else bad "$1: the old files in $2 were replaced"; fi
+    if cmp -s "$2/loss.csv" "$2.old/loss.csv" && cmp -s "$2/loss.svg" "$2.old/loss.svg" &&
+        cmp -s "$2/report.html" "$2.old/report.html"; then ok; else bad "$1: the old files in $2 were replaced"; fi
     only_outputs "$1" "$2"
 }
 
@@ -37,7 +38,7 @@ old_set "$work/blocked"; rm "$work/blocked/loss.svg"; mkdir "$work/blocked/loss.
 expect "a folder in the way of loss.svg" 1 "$work/blocked/loss.svg: cannot write: Is a directory; the files in $work/blocked are unchanged" \
     "$MLP" --data "$set" --epochs 3 --out "$work/blocked"
 cmp -s "$work/blocked/loss.csv" "$work/blocked.old/loss.csv" && ok || bad "loss.csv was replaced though loss.svg could not be"
-[ "$(ls -A "$work/blocked" | tr '\n' ' ')" = "loss.csv loss.svg " ] && ok || bad "temporaries left: $(ls -A "$work/blocked")"
+[ "$(ls -A "$work/blocked" | tr '\n' ' ')" = "loss.csv loss.svg report.html " ] && ok || bad "temporaries left: $(ls -A "$work/blocked")"
 
 # A file-size limit of 1024 bytes (ulimit -f 2, in POSIX's 512-byte blocks), less than loss.svg:
 # once death by SIGXFSZ, with no message and loss.svg.tmp left behind; now EFBIG, said. (Not
@@ -47,15 +48,15 @@ expect "file-size limit" 1 "$work/limited/loss.svg: cannot write: File too large
     sh -c 'ulimit -f 2 && exec "$@"' limited "$MLP" --data "$set" --epochs 3 --out "$work/limited"
 unchanged "file-size limit" "$work/limited"
 
-# A full disk, for real: a 16 KiB tmpfs in a private mount namespace (as root, or in a user
+# A full disk, for real: a 256 KiB tmpfs in a private mount namespace (as root, or in a user
 # namespace), holding a first run's files, then filled up but for one page: the second run's
 # loss.csv fits, its loss.svg does not.
 mkdir "$work/tiny"
 cat >"$work/full_disk.sh" <<'EOF'
-mount -t tmpfs -o size=16k tmpfs "$1" 2>/dev/null || exit 77
+mount -t tmpfs -o size=256k tmpfs "$1" 2>/dev/null || exit 77
 "$MLP" --data "$2" --epochs 2 --out "$1/out" >/dev/null 2>&1 && cp -r "$1/out" "$3/full.old" || exit 1
 cat /dev/zero >"$1/filler" 2>/dev/null
-truncate -s 4096 "$1/filler"
+truncate -s $(($(stat -c %s "$1/filler") - 4096)) "$1/filler"  # one page free
 "$MLP" --data "$2" --epochs 3 --out "$1/out" >/dev/null 2>"$3/full.stderr"
 echo $? >"$3/full.rc"
 cp -r "$1/out" "$3/full"

@@ -1,0 +1,268 @@
+// exercises/model_file.hpp: a trained network in a file (./deep_mlp --save FILE, --load FILE).
+//
+// MODEL_FORMAT, version 1. Binary; every number little-endian; u32 = 4-byte unsigned integer,
+// f64 = 8-byte IEEE 754 double (its exact bits: nothing is rounded).
+//
+//   offset  size      field
+//   0       8         magic: the ASCII bytes "MLPMODEL"
+//   8       u32       version: 1
+//   12      u32       classes: 2 (one sigmoid output, the probability of a 1) or 10 (softmax)
+//   16      u32       input rows (28)
+//   20      u32       input cols (28); the network's input is rows x cols pixels / 255, row by row
+//   24      u32       k, the number of hidden layers: 1 to 16
+//   28      8k        for each hidden layer: u32 units (1 to 4096), u32 activation
+//                     (0 sigmoid, 1 tanh, 2 relu)
+//   28+8k   ...       for each layer l = 1 .. k+1 (the last is the output layer, 1 or 10 units):
+//                     W_l, n_{l-1} x n_l f64, row-major (the row of input i, then the next), then
+//                     b_l, n_l f64; n_0 = rows x cols
+//   end-4   u32       CRC-32 (the one of zlib and PNG) of every byte before it
+//
+// The file is exactly that long. The reader checks the magic, the version, every count against its
+// range, computes the size they imply and compares it with the file's before it allocates anything,
+// then checks the CRC and that every weight is finite. Any failure is a ModelError whose message is
+// one line that starts with the file's name. The optimizer's state (momentum, Adam's averages) is
+// not saved: --load continues training with a fresh optimizer.
+//
+// It knows nothing of training: a ModelData is plain numbers, and deep_mlp.cpp turns it into its
+// Network and back.
+#pragma once
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+struct ModelError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct ModelLayer {
+    size_t inputs = 0, outputs = 0;
+    std::string activation;  // hidden: sigmoid, tanh or relu; output: sigmoid (2 classes) or softmax (10)
+    std::vector<double> W;   // inputs x outputs, row-major
+    std::vector<double> b;   // outputs
+};
+
+struct ModelData {
+    int classes = 2;
+    uint32_t rows = 28, cols = 28;
+    std::vector<ModelLayer> layers;  // the hidden layers, then the output layer
+};
+
+namespace model_detail {
+
+constexpr char kMagic[8] = {'M', 'L', 'P', 'M', 'O', 'D', 'E', 'L'};
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kMaxHidden = 16, kMaxUnits = 4096, kMaxSide = 4096;
+constexpr size_t kFixedHeader = 28;  // magic, version, classes, rows, cols, k
+inline const char* const kActivations[] = {"sigmoid", "tanh", "relu"};
+
+inline uint32_t crc32(const uint8_t* data, size_t size) {
+    static const std::vector<uint32_t> table = [] {
+        std::vector<uint32_t> t(256);
+        for (uint32_t n = 0; n < 256; ++n) {
+            uint32_t c = n;
+            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[n] = c;
+        }
+        return t;
+    }();
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+inline uint32_t u32_at(const uint8_t* p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+inline double f64_at(const uint8_t* p) {
+    uint64_t bits = 0;
+    for (int b = 7; b >= 0; --b) bits = bits << 8 | p[b];
+    double x;
+    std::memcpy(&x, &bits, 8);
+    return x;
+}
+inline void put_u32(std::string& s, uint32_t v) {
+    for (int b = 0; b < 4; ++b) s += static_cast<char>((v >> (8 * b)) & 0xff);
+}
+inline void put_f64(std::string& s, double x) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    for (int b = 0; b < 8; ++b) s += static_cast<char>((bits >> (8 * b)) & 0xff);
+}
+
+[[noreturn]] inline void fail(const std::string& name, const std::string& problem) {
+    throw ModelError(name + ": " + problem);
+}
+
+// What the header says: the architecture and the exact size of the file it implies.
+struct Header {
+    int classes = 2;
+    uint32_t rows = 0, cols = 0;
+    std::vector<uint32_t> units;        // n_1 .. n_{k+1}
+    std::vector<std::string> activations;  // hidden layers only
+    uint64_t weights_at = 0, file_size = 0;
+};
+
+// Checks the header in data[0 .. available) of a file of `file_size` bytes; allocates nothing
+// that depends on the numbers in it until they are checked against their ranges.
+inline Header check_header(const std::string& name, const uint8_t* data, size_t available, uint64_t file_size) {
+    if (available == 0) fail(name, "empty: 0 bytes, not a model file; write one with ./deep_mlp --save");
+    if (std::memcmp(data, kMagic, std::min<size_t>(available, 8)) != 0)
+        fail(name, "not a model file (it does not start with \"MLPMODEL\"); write one with ./deep_mlp --save");
+    if (available < kFixedHeader)
+        fail(name, "truncated: " + std::to_string(file_size) + " bytes, too short for a model file's header");
+    Header h;
+    const uint32_t version = u32_at(data + 8);
+    if (version != kVersion)
+        fail(name, "model format version " + std::to_string(version) + "; this program reads version " +
+                       std::to_string(kVersion));
+    const uint32_t classes = u32_at(data + 12);
+    if (classes != 2 && classes != 10) fail(name, "corrupt: " + std::to_string(classes) + " classes (2 or 10 expected)");
+    h.classes = static_cast<int>(classes);
+    h.rows = u32_at(data + 16), h.cols = u32_at(data + 20);
+    if (h.rows < 1 || h.rows > kMaxSide || h.cols < 1 || h.cols > kMaxSide)
+        fail(name, "corrupt: input of " + std::to_string(h.rows) + "x" + std::to_string(h.cols) + " pixels");
+    const uint32_t k = u32_at(data + 24);
+    if (k < 1 || k > kMaxHidden)
+        fail(name, "corrupt: " + std::to_string(k) + " hidden layers (1 to " + std::to_string(kMaxHidden) + " expected)");
+    h.weights_at = kFixedHeader + 8ull * k;
+    if (available < h.weights_at)
+        fail(name, "truncated: " + std::to_string(file_size) + " bytes, the header of " + std::to_string(k) +
+                       " hidden layers needs " + std::to_string(h.weights_at));
+    uint64_t doubles = 0, n_in = uint64_t(h.rows) * h.cols;
+    for (uint32_t l = 0; l <= k; ++l) {
+        uint32_t units = classes == 2 ? 1 : 10;
+        if (l < k) {
+            units = u32_at(data + kFixedHeader + 8 * l);
+            const uint32_t act = u32_at(data + kFixedHeader + 8 * l + 4);
+            if (units < 1 || units > kMaxUnits)
+                fail(name, "corrupt: hidden layer " + std::to_string(l + 1) + " has " + std::to_string(units) +
+                               " units (1 to " + std::to_string(kMaxUnits) + " expected)");
+            if (act > 2)
+                fail(name, "corrupt: hidden layer " + std::to_string(l + 1) + " has activation code " +
+                               std::to_string(act) + " (0 sigmoid, 1 tanh, 2 relu)");
+            h.activations.push_back(kActivations[act]);
+        }
+        h.units.push_back(units);
+        doubles += n_in * units + units;  // at most 2^24 * 2^12 per layer: no overflow
+        n_in = units;
+    }
+    h.file_size = h.weights_at + 8 * doubles + 4;
+    if (file_size < h.file_size)
+        fail(name, "truncated: " + std::to_string(file_size) + " bytes, but its header describes a network of " +
+                       std::to_string(h.file_size) + " bytes");
+    if (file_size > h.file_size)
+        fail(name, "corrupt: " + std::to_string(file_size - h.file_size) +
+                       " bytes after the network its header describes");
+    return h;
+}
+
+}  // namespace model_detail
+
+// The model in the `size` bytes at `data` (`name` labels the errors).
+inline ModelData parse_model(const std::string& name, const uint8_t* data, size_t size) {
+    using namespace model_detail;
+    const Header h = check_header(name, data, size, size);  // size == h.file_size from here on
+    const uint32_t stored = u32_at(data + size - 4), computed = crc32(data, size - 4);
+    if (stored != computed)
+        fail(name, "corrupt: its checksum does not match its contents (the file was damaged after it was written)");
+    ModelData m;
+    m.classes = h.classes, m.rows = h.rows, m.cols = h.cols;
+    const uint8_t* p = data + h.weights_at;
+    size_t n_in = size_t(h.rows) * h.cols;
+    for (size_t l = 0; l < h.units.size(); ++l) {
+        ModelLayer layer;
+        layer.inputs = n_in, layer.outputs = h.units[l];
+        layer.activation = l < h.activations.size() ? h.activations[l] : h.classes == 2 ? "sigmoid" : "softmax";
+        layer.W.resize(layer.inputs * layer.outputs);
+        layer.b.resize(layer.outputs);
+        for (std::vector<double>* v : {&layer.W, &layer.b})
+            for (double& x : *v) {
+                x = f64_at(p);
+                p += 8;
+                if (!std::isfinite(x))
+                    fail(name, "corrupt: layer " + std::to_string(l + 1) + " holds a weight that is not a finite number");
+            }
+        m.layers.push_back(std::move(layer));
+        n_in = h.units[l];
+    }
+    return m;
+}
+
+// The file's bytes.
+inline std::string serialize_model(const ModelData& m) {
+    using namespace model_detail;
+    std::string s(kMagic, 8);
+    put_u32(s, kVersion);
+    put_u32(s, static_cast<uint32_t>(m.classes));
+    put_u32(s, m.rows);
+    put_u32(s, m.cols);
+    put_u32(s, static_cast<uint32_t>(m.layers.size() - 1));
+    for (size_t l = 0; l + 1 < m.layers.size(); ++l) {
+        put_u32(s, static_cast<uint32_t>(m.layers[l].outputs));
+        uint32_t code = 0;
+        while (code < 3 && m.layers[l].activation != kActivations[code]) ++code;
+        if (code == 3) throw std::invalid_argument("serialize_model: unknown activation " + m.layers[l].activation);
+        put_u32(s, code);
+    }
+    for (const ModelLayer& layer : m.layers) {
+        for (double w : layer.W) put_f64(s, w);
+        for (double b : layer.b) put_f64(s, b);
+    }
+    put_u32(s, crc32(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    return s;
+}
+
+// Reads the model file at `path`: the header first, checked against the file's size, and only then
+// the rest.
+inline ModelData read_model_file(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status)) model_detail::fail(path, "no such file");
+    if (fs::is_directory(status)) model_detail::fail(path, "is a directory, not a model file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) model_detail::fail(path, std::string("cannot open: ") + std::strerror(errno));
+    const uint64_t size = fs::file_size(path, ec);
+    if (ec) model_detail::fail(path, "cannot read its size: " + ec.message());
+    std::vector<uint8_t> head(model_detail::kFixedHeader + 8 * model_detail::kMaxHidden);
+    in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
+    model_detail::check_header(path, head.data(), static_cast<size_t>(in.gcount()), size);
+    std::vector<uint8_t> bytes(static_cast<size_t>(size));  // the size the header implies
+    in.clear();
+    in.seekg(0);
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
+    if (static_cast<uint64_t>(in.gcount()) != size)
+        model_detail::fail(path, "read error after " + std::to_string(in.gcount()) + " of " + std::to_string(size) + " bytes");
+    return parse_model(path, bytes.data(), bytes.size());
+}
+
+// Writes the model to `path` whole or not at all (a temporary file beside it, then a rename).
+inline void write_model_file(const std::string& path, const ModelData& m) {
+    const std::string bytes = serialize_model(m), tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << bytes;
+        out.flush();
+        if (!out) {
+            std::error_code ignored;
+            std::filesystem::remove(tmp, ignored);
+            model_detail::fail(path, "cannot write the model file; check that its folder exists and is writable");
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        const std::string why = ec.message();
+        std::filesystem::remove(tmp, ec);
+        model_detail::fail(path, "cannot write the model file (" + why + ")");
+    }
+}

@@ -1,0 +1,165 @@
+#!/bin/sh
+# tests/test_model.sh: ./deep_mlp --save, --load and --predict.
+#   sh tests/test_model.sh          (run by `make test`; needs ./deep_mlp and MNIST in data/)
+# A saved network, loaded with --epochs 0, prints the same accuracy line, and saved again gives the
+# same bytes; --hidden, --act and --classes may repeat the file's architecture but not contradict it
+# (exit 2); a cut, damaged or foreign file gets one line naming it and exit 1. --predict is fed test
+# images the run itself classified: their pixels and the run's outputs for them come from the
+# self-check data in the run's out/report.html, and the image goes through a PGM file (P5 and P2,
+# maxval 255, 510 and 65535, which all give value / maxval = pixel / 255 exactly), so the class and
+# every printed probability must be the run's, to the last digit.
+set -u
+[ -x ./deep_mlp ] || { echo "test_model: build ./deep_mlp first (make)"; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+# expect NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
+expect() {
+    name=$1 code=$2 pattern=$3
+    shift 3
+    ./deep_mlp "$@" >"$work/stdout" 2>"$work/stderr"
+    rc=$?
+    lines=$(wc -l <"$work/stderr" | tr -d ' ')
+    if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -qF -- "$pattern" "$work/stderr"; then ok; else
+        bad "$name: exit $rc (want $code), $lines stderr line(s), want '$pattern':"; sed 's/^/    /' "$work/stderr" | head -3; fi
+}
+
+expect "predict without load" 2 "--predict needs --load MODEL" --predict "$work/x.pgm"
+expect "save into a missing folder" 2 "--save $work/no/such.model: the folder $work/no does not exist" --save "$work/no/such.model"
+expect "load a missing file" 1 "$work/none.model: no such file" --load "$work/none.model" --epochs 0
+expect "load a folder" 1 "$work: is a directory" --load "$work" --epochs 0
+
+if [ ! -f data/train-images-idx3-ubyte ]; then
+    echo "test_model: $passed passed, $failed failed (data/ has no MNIST: skipped the runs; run make data)"
+    [ "$failed" -eq 0 ]
+    exit
+fi
+
+accuracy() { grep '^Exactitud de Prueba (Test accuracy): ' "$1"; }
+
+# --- save, load, evaluate ------------------------------------------------------------------------
+ten="--classes 10 --hidden 32 --act relu --optimizer adam --lr 1e-3 --batch 128 --reduction mean --init he --epochs 1 --limit 3000"
+# shellcheck disable=SC2086
+./deep_mlp $ten --save "$work/ten.model" --out "$work/ten" >"$work/ten.txt" 2>"$work/err" || bad "the ten-class run: $(cat "$work/err")"
+./deep_mlp --load "$work/ten.model" --epochs 0 --out "$work/ten_eval" >"$work/ten_eval.txt" 2>"$work/err" ||
+    bad "--load --epochs 0: $(cat "$work/err")"
+if [ -n "$(accuracy "$work/ten.txt")" ] && [ "$(accuracy "$work/ten.txt")" = "$(accuracy "$work/ten_eval.txt")" ] &&
+    [ "$(grep -c '^Epoch' "$work/ten_eval.txt")" -eq 0 ]; then ok; else
+    bad "ten classes: --load --epochs 0 prints '$(accuracy "$work/ten_eval.txt")', the run printed '$(accuracy "$work/ten.txt")'"; fi
+echo "  ten classes, trained and saved:  $(accuracy "$work/ten.txt")"
+echo "  ten classes, loaded, --epochs 0: $(accuracy "$work/ten_eval.txt")"
+
+./deep_mlp --epochs 3 --save "$work/two.model" --out "$work/two" >"$work/two.txt" 2>/dev/null
+./deep_mlp --load "$work/two.model" --epochs 0 --out "$work/two_eval" >"$work/two_eval.txt" 2>/dev/null
+if [ -n "$(accuracy "$work/two.txt")" ] && [ "$(accuracy "$work/two.txt")" = "$(accuracy "$work/two_eval.txt")" ]; then ok; else
+    bad "two classes: --load --epochs 0 prints '$(accuracy "$work/two_eval.txt")', the run printed '$(accuracy "$work/two.txt")'"; fi
+
+# Loaded and saved again: the same bytes (every weight exactly).
+./deep_mlp --load "$work/ten.model" --hidden 32 --act relu --classes 10 --epochs 0 --save "$work/again.model" \
+    --out "$work/again" >"$work/again.txt" 2>"$work/err" || bad "repeating the model's architecture: $(cat "$work/err")"
+if cmp -s "$work/ten.model" "$work/again.model"; then ok; else bad "a model loaded and saved again differs from the file"; fi
+# Training goes on from the file.
+./deep_mlp --load "$work/two.model" --epochs 1 --out "$work/more" >"$work/more.txt" 2>/dev/null
+if [ "$(grep -c '^Epoch 0, Loss: ' "$work/more.txt")" -eq 1 ] &&
+    [ "$(sed -n 's/^Epoch 0, Loss: //p' "$work/more.txt")" != "$(sed -n 's/^Epoch 0, Loss: //p' "$work/two.txt")" ]; then ok; else
+    bad "--load --epochs 1 trains on from the saved weights (its first loss is not the fresh run's)"; fi
+
+# --- the file's architecture wins ---------------------------------------------------------------
+expect "hidden disagrees" 2 "--hidden 64 disagrees with $work/ten.model, a network 784 -> 32 relu -> 10 softmax" \
+    --load "$work/ten.model" --hidden 64 --epochs 0
+expect "act disagrees" 2 "--act tanh disagrees with $work/ten.model" --load "$work/ten.model" --act tanh --epochs 0
+expect "classes disagree" 2 "--classes 2 disagrees with $work/ten.model" --load "$work/ten.model" --classes 2 --epochs 0
+expect "init with load" 2 "--init does not apply with --load" --load "$work/ten.model" --init he --epochs 0
+
+# --- cut, damaged and foreign files --------------------------------------------------------------
+size=$(wc -c <"$work/ten.model" | tr -d ' ')
+: >"$work/cut_0"
+expect "empty model" 1 "$work/cut_0: empty" --load "$work/cut_0" --epochs 0
+for n in 5 8 27 40 1000 $((size / 2)) $((size - 1)); do
+    head -c "$n" "$work/ten.model" >"$work/cut_$n"
+    expect "model cut to $n bytes" 1 "$work/cut_$n: truncated" --load "$work/cut_$n" --epochs 0
+done
+cp "$work/ten.model" "$work/long.model" && printf 'x' >>"$work/long.model"
+expect "a byte appended" 1 "$work/long.model: corrupt: 1 bytes after the network" --load "$work/long.model" --epochs 0
+cp "$work/ten.model" "$work/flipped.model"
+printf '\377' | dd of="$work/flipped.model" bs=1 seek=5000 conv=notrunc 2>/dev/null
+expect "a weight damaged" 1 "$work/flipped.model: corrupt: its checksum does not match" --load "$work/flipped.model" --epochs 0
+cp "$work/ten.model" "$work/units.model"
+printf '\000\000\001\000' | dd of="$work/units.model" bs=1 seek=28 conv=notrunc 2>/dev/null  # 65536 units
+expect "a header damaged" 1 "$work/units.model: corrupt: hidden layer 1 has 65536 units" --load "$work/units.model" --epochs 0
+{ printf 'MLPMODEL\002\000\000\000'; tail -c +13 "$work/ten.model"; } >"$work/v2.model"
+expect "a newer version" 1 "$work/v2.model: model format version 2; this program reads version 1" --load "$work/v2.model" --epochs 0
+expect "an IDX file" 1 "data/t10k-labels-idx1-ubyte: not a model file" --load data/t10k-labels-idx1-ubyte --epochs 0
+expect "a text file" 1 "README.md: not a model file" --load README.md --epochs 0
+
+# --- --predict -----------------------------------------------------------------------------------
+# The self-check data of the run's report: "name":value, one per line.
+field() { sed -n "s/^\"$1\":\\(.*\\),\$/\\1/p" "$work/ten/report.html" | head -1 | tr -d '[]'; }
+sed -n 's/^"pixels":"\(.*\)"$/\1/p' "$work/ten/report.html" | base64 -d >"$work/pixels.bin" 2>/dev/null
+labels=$(field labels)
+predicted=$(field predicted)
+count=$(sed -n 's/^{"count":\([0-9]*\),$/\1/p' "$work/ten/report.html")
+if [ -n "$count" ] && [ "$(wc -c <"$work/pixels.bin" | tr -d ' ')" -eq $((count * 784)) ]; then ok; else
+    bad "the report holds $count self-check images and $(wc -c <"$work/pixels.bin") bytes of pixels"; fi
+nth() { echo "$1" | tr ',' '\n' | sed -n "$(($2 + 1))p"; }
+# The run's outputs for sample J, one per line.
+outputs_of() { awk -v j="$1" '/^"outputs":/ { on = 1; n = -1 } on && /^\[/ { ++n; if (n == j) { gsub(/[][]/, ""); gsub(/,$/, ""); print; exit } }' \
+    "$work/ten/report.html" | tr ',' '\n'; }
+# pgm J FILE: sample J as a P5 image, maxval 255.
+pgm() { { printf 'P5\n28 28\n255\n'; dd if="$work/pixels.bin" bs=784 skip="$1" count=1 2>/dev/null; } >"$2"; }
+
+mistakes=0
+for j in 0 1 $((count - 1)); do
+    label=$(nth "$labels" "$j") want=$(nth "$predicted" "$j")
+    [ "$label" != "$want" ] && mistakes=$((mistakes + 1))
+    pgm "$j" "$work/s$j.pgm"
+    ./deep_mlp --load "$work/ten.model" --predict "$work/s$j.pgm" >"$work/p$j.txt" 2>"$work/err"
+    got=$(sed -n 's/^predicted: //p' "$work/p$j.txt")
+    if [ "$got" = "$want" ] && [ "$(grep -c '^class [0-9]: ' "$work/p$j.txt")" -eq 10 ]; then ok; else
+        bad "--predict on test image $j (label $label): '$got', the run predicted '$want' $(cat "$work/err")"; fi
+    outputs_of "$j" >"$work/want$j.txt"
+    sed -n 's/^class [0-9]: //p' "$work/p$j.txt" >"$work/got$j.txt"
+    if [ -s "$work/want$j.txt" ] && cmp -s "$work/want$j.txt" "$work/got$j.txt"; then ok; else
+        bad "--predict's probabilities for test image $j differ from the run's:"; paste "$work/want$j.txt" "$work/got$j.txt" | head -3; fi
+    [ "$j" -eq 0 ] && echo "  --predict on a test image the run got wrong (label $label, the run said $want):" &&
+        sed 's/^/    /' "$work/p$j.txt"
+done
+[ "$mistakes" -gt 0 ] && ok || bad "no mistake among the samples tried: the run should have made some"
+
+# The same image as P2 with comments, as P2 with maxval 510, as P5 with maxval 65535: the same output.
+{ printf 'P2\n# test image 0\n28 28 # width and height\n255\n'; dd if="$work/pixels.bin" bs=784 count=1 2>/dev/null |
+    od -An -v -tu1; } >"$work/p2.pgm"
+{ printf 'P2\n28 28\n510\n'; dd if="$work/pixels.bin" bs=784 count=1 2>/dev/null | od -An -v -tu1 |
+    awk '{ for (i = 1; i <= NF; ++i) printf "%d ", 2 * $i; print "" }'; } >"$work/p2_510.pgm"
+{ printf 'P5 28 28 65535\n'; for b in $(dd if="$work/pixels.bin" bs=784 count=1 2>/dev/null | od -An -v -to1); do
+    printf "\\$b\\$b"; done; } >"$work/p5_16.pgm"
+for f in p2 p2_510 p5_16; do
+    ./deep_mlp --load "$work/ten.model" --predict "$work/$f.pgm" >"$work/$f.txt" 2>"$work/err"
+    if cmp -s "$work/p0.txt" "$work/$f.txt"; then ok; else bad "--predict on $f.pgm differs from the P5 image: $(cat "$work/err")"; fi
+done
+# Two classes: two probabilities.
+./deep_mlp --load "$work/two.model" --predict "$work/s0.pgm" >"$work/two_p.txt" 2>&1
+if [ "$(grep -c '^class [01]: ' "$work/two_p.txt")" -eq 2 ] && grep -q '^predicted: [01]$' "$work/two_p.txt"; then ok; else
+    bad "--predict with a two-class model prints two probabilities and the class"; fi
+
+# Bad images: one line, exit 1.
+{ printf 'P5\n27 28\n255\n'; head -c 756 /dev/zero; } >"$work/small.pgm"
+expect "27x28 image" 1 "$work/small.pgm: is 27x28 pixels; the network in $work/ten.model reads 28x28" --load "$work/ten.model" --predict "$work/small.pgm"
+{ printf 'P5\n28 28\n255\n'; head -c 700 /dev/zero; } >"$work/cut.pgm"
+expect "truncated image" 1 "$work/cut.pgm: truncated: a 28x28 image needs 784 bytes of pixels, the file has 700" --load "$work/ten.model" --predict "$work/cut.pgm"
+printf 'P6\n28 28\n255\n' >"$work/color.ppm"
+expect "colour image" 1 "$work/color.ppm: is a Netpbm P6 file, not a grey-level PGM" --load "$work/ten.model" --predict "$work/color.ppm"
+printf 'P2\n1 1\n0\n0\n' >"$work/maxval0.pgm"
+expect "maxval 0" 1 "$work/maxval0.pgm: maxval is 0" --load "$work/ten.model" --predict "$work/maxval0.pgm"
+printf 'P2\n2 1\n255\n7 300\n' >"$work/above.pgm"
+expect "value above maxval" 1 "$work/above.pgm: pixel 1 is 300, above maxval 255" --load "$work/ten.model" --predict "$work/above.pgm"
+expect "not an image" 1 "README.md: not a PGM image" --load "$work/ten.model" --predict README.md
+expect "missing image" 1 "$work/none.pgm: no such file" --load "$work/ten.model" --predict "$work/none.pgm"
+expect "predict with a training flag" 2 "--epochs does not apply to --predict" --load "$work/ten.model" --predict "$work/s0.pgm" --epochs 2
+
+echo "test_model: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
