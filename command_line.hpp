@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cfloat>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -256,6 +257,11 @@ inline void keep_freed_memory() {
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 #endif
+}
+
+// Seconds since t0, for the timings a run reports on stderr.
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 template <class Run>

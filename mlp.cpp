@@ -362,16 +362,6 @@ Options parse_args(int argc, char** argv) {
     return o;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// loss.csv and loss.svg, and `also` (report.html) in the same all-or-nothing set.
-void write_loss_history(const std::string& out_dir, const std::vector<double>& losses, std::vector<OutputFile> also = {}) {
-    also.insert(also.begin(), {{"loss.csv", losses_csv(losses)}, {"loss.svg", loss_plot_svg(losses)}});
-    write_files_atomically(out_dir, also);
-}
-
 int run(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const Options o = parse_args(argc, argv);

@@ -343,3 +343,11 @@ inline void write_files_atomically(const std::string& dir, const std::vector<Out
         set.files[i].renamed = true;
     }
 }
+
+// The loss history as out/loss.csv and out/loss.svg, with `also` (report.html) in the same
+// all-or-nothing set.
+inline void write_loss_history(const std::string& out_dir, const std::vector<double>& losses,
+                               std::vector<OutputFile> also = {}) {
+    also.insert(also.begin(), {{"loss.csv", losses_csv(losses)}, {"loss.svg", loss_plot_svg(losses)}});
+    write_files_atomically(out_dir, also);
+}
