@@ -206,6 +206,15 @@ inline IdxImages images_from(const std::vector<uint32_t>& dims, std::vector<uint
 
 }  // namespace idx_detail
 
+// Refuses `path` unless it is a regular file: "is a FIFO (named pipe), not <what>" (reading a FIFO
+// would wait forever for a writer), and a missing file or a bad path with its real cause. The
+// other readers (model files, PGM images) share this check.
+inline void require_regular_file(const std::string& path, const std::string& what) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) throw IdxError(path + ": cannot open: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw IdxError(path + ": " + idx_detail::kind_of(st.st_mode) + ", not " + what);
+}
+
 // An images file: magic 2051, dimensions count x rows x cols.
 inline IdxImages read_idx_images(const std::string& path) {
     std::vector<uint8_t> pixels;

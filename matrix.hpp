@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -510,6 +511,13 @@ Matrix zip_map(const Matrix& A, const Matrix& B, F f, const char* op = "zip_map"
 // The element-wise (Hadamard) product A * B.
 inline Matrix hadamard(const Matrix& A, const Matrix& B) {
     return zip_map(A, B, [](double a, double b) { return a * b; }, "hadamard");
+}
+
+// Whether no element is infinite or NaN.
+inline bool all_finite(const Matrix& A) {
+    for (double v : A.data)
+        if (!std::isfinite(v)) return false;
+    return true;
 }
 
 // A - B.

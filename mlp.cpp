@@ -315,6 +315,9 @@ std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, i
         std::cout << "Epoch " << epoch << ", Loss: " << python_float(loss) << std::endl;
         losses.push_back(loss);
     }
+    // No forward pass follows the last step to notice a weight it made infinite or NaN: look.
+    for (const Matrix* theta : {&p.W_1, &p.b_1, &p.W_2, &p.b_2})
+        if (!all_finite(*theta)) throw Diverged(divergence_message(epochs, 0, NAN, learning_rate), losses);
     return losses;
 }
 

@@ -344,6 +344,19 @@ inline void write_files_atomically(const std::string& dir, const std::vector<Out
     }
 }
 
+// Why a file could not be written at `path` (a folder is there, its folder is missing or not
+// writable), or "" when nothing stands in the way: checked before a long run, not after it.
+inline std::string output_file_problem(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (path.empty() || path.back() == '/' || fs::is_directory(path, ec)) return "is a folder; give a file name";
+    const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+    if (!fs::exists(folder, ec)) return "the folder " + folder.string() + " does not exist";
+    if (!fs::is_directory(folder, ec)) return folder.string() + " is not a folder";
+    if (::access(folder.c_str(), W_OK | X_OK) != 0) return "cannot write in " + folder.string() + " (" + std::strerror(errno) + ")";
+    return "";
+}
+
 // The loss history as out/loss.csv and out/loss.svg, with `also` (report.html) in the same
 // all-or-nothing set.
 inline void write_loss_history(const std::string& out_dir, const std::vector<double>& losses,

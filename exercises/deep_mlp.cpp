@@ -53,7 +53,7 @@ struct Options {
 const char* kUsageTemplate =  // ACTIVATIONS becomes the registered activations' names
     "usage: ./deep_mlp [flags]   (no flags: exactly ./mlp, the lesson)\n"
     "The notes' exercises: k hidden layers, other activations, mini-batches, momentum/Nesterov/Adam,\n"
-    "ten classes. exercises/README.md explains each flag.\n"
+    "ten classes. exercises/README.md (en español: exercises/LEEME.md) explains each flag.\n"
     "  --data DIR, --out DIR, --seed N   as ./mlp (defaults: data, out, 0)\n"
     "  --epochs N        passes over the training set, 0..1000000; 0 only evaluates (default: 30)\n"
     "  --lr RATE         learning rate, a positive number (default: 0.0001)\n"
@@ -184,11 +184,9 @@ Options parse_args(int argc, char** argv) {
                 flags.usage_error(flag + " does not apply to --predict, which classifies one image and trains nothing");
     }
     if (!o.load.empty() && o.init_given) flags.usage_error("--init does not apply with --load: the weights come from " + o.load);
-    if (!o.save.empty()) {
-        const std::filesystem::path folder = std::filesystem::path(o.save).parent_path();
-        std::error_code ec;
-        if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
-            flags.usage_error("--save " + o.save + ": the folder " + folder.string() + " does not exist");
+    if (!o.save.empty()) {  // before the training, not after it
+        const std::string problem = output_file_problem(o.save);
+        if (!problem.empty()) flags.usage_error("--save " + o.save + ": " + problem);
     }
     return o;
 }
@@ -228,11 +226,24 @@ void keep_first(Split& s, size_t limit) {
 
 // Stops the run, as the lesson does, when a batch's loss is infinite or NaN or a sample is
 // predicted with certainty and wrong (where log(0) makes the loss infinite).
+// Before the first step, the learning rate cannot be the cause: the initial weights are too large.
 void check_divergence(const Network& net, const ForwardPass& f, const Matrix& t, double loss_sum, int epoch,
-                      double lr, const std::vector<double>& losses) {
+                      double lr, long steps_taken, const std::vector<double>& losses) {
     const size_t wrong = net.certain_and_wrong(f, t);
     if (std::isfinite(loss_sum) && wrong == 0) return;
+    if (steps_taken == 0)
+        throw Diverged("the initial weights already give " +
+                           (wrong ? std::to_string(wrong) + " samples predicted with certainty and wrong, an infinite loss"
+                                  : "the loss " + python_float(loss_sum)) +
+                           ", before any training; try a smaller --init",
+                       losses);
     throw Diverged(divergence_message(epoch, wrong, loss_sum, lr), losses);
+}
+
+// After the last step no forward pass follows to notice a weight gone infinite or NaN: look.
+void check_weights_finite(Network& net, int epochs, double lr, const std::vector<double>& losses) {
+    for (const Parameter& p : net.parameters())
+        if (!all_finite(*p.theta)) throw Diverged(divergence_message(epochs, 0, NAN, lr), losses);
 }
 
 // One step on a batch: forward (1), loss (2), backward (3)-(4), update (5). Returns the batch's
@@ -242,7 +253,7 @@ double train_step(Network& net, Optimizer& optimizer, const Input& y_0, const Ma
                   int epoch, double lr, const std::vector<double>& losses) {
     const ForwardPass f = net.forward(y_0);
     const double loss_sum = net.loss_sum(f, t);
-    check_divergence(net, f, t, loss_sum, epoch, lr, losses);
+    check_divergence(net, f, t, loss_sum, epoch, lr, optimizer.steps(), losses);
     net.backward(y_0, f, t, reduction);
     std::vector<Matrix*> thetas;
     std::vector<const Matrix*> grads;
@@ -439,6 +450,7 @@ int run(int argc, char** argv) {
             if (seconds_since(t1) > 2.0)  // a long run says how it goes
                 std::fprintf(stderr, "deep_mlp: epoch %d took %.2fs\n", epoch, seconds_since(te));
         }
+        check_weights_finite(net, o.epochs, o.optimizer.lr, losses);
     } catch (const Diverged& d) {  // the history up to the divergence
         write_loss_history(o.out_dir, d.losses, {{"report.html", diverged_report_html("./deep_mlp", d.what(), d.losses)}});
         throw;

@@ -39,6 +39,8 @@
 #include <system_error>
 #include <vector>
 
+#include "../idx_reader.hpp"
+
 struct ModelError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -226,9 +228,7 @@ inline std::string serialize_model(const ModelData& m) {
 inline ModelData read_model_file(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) model_detail::fail(path, "no such file");
-    if (fs::is_directory(status)) model_detail::fail(path, "is a directory, not a model file");
+    require_regular_file(path, "a model file");  // idx_reader.hpp: never a FIFO, a device, a directory
     std::ifstream in(path, std::ios::binary);
     if (!in) model_detail::fail(path, std::string("cannot open: ") + std::strerror(errno));
     const uint64_t size = fs::file_size(path, ec);

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "../idx_reader.hpp"
+
 struct PgmError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
@@ -118,9 +120,7 @@ inline PgmImage parse_pgm(const std::string& name, const uint8_t* data, size_t s
 inline PgmImage read_pgm_file(const std::string& path, uint64_t max_bytes = uint64_t(1) << 28) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status)) pgm_detail::fail(path, "no such file");
-    if (fs::is_directory(status)) pgm_detail::fail(path, "is a directory, not a PGM image");
+    require_regular_file(path, "a PGM image");  // idx_reader.hpp: never a FIFO, a device, a directory
     std::ifstream in(path, std::ios::binary);
     if (!in) pgm_detail::fail(path, std::string("cannot open: ") + std::strerror(errno));
     const uint64_t size = fs::file_size(path, ec);

@@ -160,6 +160,8 @@ if [ -f data/train-images-idx3-ubyte ] && [ -f data/t10k-labels-idx1-ubyte ]; th
     expect "real MNIST, a flat loss history" 0 "wrote $work/flat/loss.csv" "$MLP" --lr 3e-20 --epochs 2 --out "$work/flat"
     grep -q '<polyline' "$work/flat/loss.svg" && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: no plot of the flat history"; }
     expect "diverging learning rate, huge" 1 "try a smaller --lr than 1000000.0" "$MLP" --lr 1e6 --out "$work/out"
+    # The last step's NaN weights have no next forward pass to show them: still caught, not reported as an accuracy.
+    expect "NaN weights after the last step" 1 "training diverged at epoch 1 (loss nan)" "$MLP" --lr 1e308 --epochs 1 --out "$work/out"
 else
     echo "(data/ has no MNIST: skipped the real-file cases; run make data)"
 fi

@@ -37,6 +37,13 @@ if [ -f data/train-images-idx3-ubyte ]; then
     if cmp -s "$work/o1/loss.csv" "$work/o2/loss.csv"; then ok; else bad "./deep_mlp's loss.csv differs from ./mlp's"; fi
     deep "diverging rate" 1 "try a smaller --lr than 1.0" --lr 1
     deep "diverging ten-class rate" 1 "training diverged at epoch" --classes 10 --lr 1e6 --limit 500 --batch 100
+    deep "a last step that leaves NaN weights" 1 "training diverged at epoch 1 (loss nan); try a smaller --lr" \
+        --lr 1e308 --limit 100 --epochs 1 --save "$work/nan.model"
+    [ ! -e "$work/nan.model" ] && ok || bad "a diverged run saved its NaN weights"
+    deep "initial weights too large" 1 "the initial weights already give" --init 3 --epochs 3
+    mkfifo "$work/fifo"
+    deep "a FIFO as the model file" 1 "$work/fifo: is a FIFO (named pipe), not a model file" --load "$work/fifo" --epochs 0
+    deep "--save names a folder" 2 "--save $work: is a folder; give a file name" --save "$work" --epochs 1
     ./deep_mlp --epochs 0 --out "$work/o3" >"$work/eval.txt" 2>/dev/null
     if [ "$(grep -c '^Epoch' "$work/eval.txt")" -eq 0 ] && grep -q '^Exactitud de Prueba (Test accuracy): ' "$work/eval.txt"; then ok; else
         bad "--epochs 0 prints the shapes and the accuracy, no epoch"; fi
