@@ -211,7 +211,8 @@ inline IdxImages images_from(const std::vector<uint32_t>& dims, std::vector<uint
 // other readers (model files, PGM images) share this check.
 inline void require_regular_file(const std::string& path, const std::string& what) {
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0) throw IdxError(path + ": cannot open: " + std::strerror(errno));
+    if (::stat(path.c_str(), &st) != 0)
+        throw IdxError(path + (errno == ENOENT ? std::string(": no such file") : ": cannot open: " + std::string(std::strerror(errno))));
     if (!S_ISREG(st.st_mode)) throw IdxError(path + ": " + idx_detail::kind_of(st.st_mode) + ", not " + what);
 }
 
