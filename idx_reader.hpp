@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -214,6 +215,18 @@ inline void require_regular_file(const std::string& path, const std::string& wha
     if (::stat(path.c_str(), &st) != 0)
         throw IdxError(path + (errno == ENOENT ? std::string(": no such file") : ": cannot open: " + std::string(std::strerror(errno))));
     if (!S_ISREG(st.st_mode)) throw IdxError(path + ": " + idx_detail::kind_of(st.st_mode) + ", not " + what);
+}
+
+// Opens the regular file at `path` (refused as require_regular_file() does) into `in` and returns
+// its size in bytes: how the model file and PGM readers start.
+inline uint64_t open_for_reading(const std::string& path, const std::string& what, std::ifstream& in) {
+    require_regular_file(path, what);
+    in.open(path, std::ios::binary);
+    if (!in) throw IdxError(path + ": cannot open: " + std::strerror(errno));
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec) throw IdxError(path + ": cannot read its size: " + ec.message());
+    return size;
 }
 
 // An images file: magic 2051, dimensions count x rows x cols.

@@ -183,6 +183,23 @@ inline std::string loss_plot_svg(const std::vector<double>& losses) {
     return s.str();
 }
 
+// CRC-32, the checksum of zlib, PNG and this project's model files, of `size` bytes (continuing
+// from `crc` when given).
+inline uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0) {
+    static const std::vector<uint32_t> table = [] {
+        std::vector<uint32_t> t(256);
+        for (uint32_t n = 0; n < 256; ++n) {
+            uint32_t c = n;
+            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[n] = c;
+        }
+        return t;
+    }();
+    crc = ~crc;
+    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
 // An output file's name (inside the output folder) and its whole contents.
 struct OutputFile {
     std::string name, text;

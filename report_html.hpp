@@ -145,21 +145,6 @@ inline std::string base64_doubles(const std::vector<double>& values) {
     return base64(bytes.data(), bytes.size());
 }
 
-inline uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0) {
-    static const std::vector<uint32_t> table = [] {
-        std::vector<uint32_t> t(256);
-        for (uint32_t n = 0; n < 256; ++n) {
-            uint32_t c = n;
-            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
-        }
-        return t;
-    }();
-    crc = ~crc;
-    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
-
 inline void put_u32_be(std::string& s, uint32_t v) {
     for (int shift = 24; shift >= 0; shift -= 8) s += static_cast<char>((v >> shift) & 0xff);
 }

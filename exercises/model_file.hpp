@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "../idx_reader.hpp"
+#include "../output_files.hpp"
 
 struct ModelError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -66,20 +67,6 @@ constexpr uint32_t kMaxHidden = 16, kMaxUnits = 4096, kMaxSide = 4096;
 constexpr size_t kFixedHeader = 28;  // magic, version, classes, rows, cols, k
 inline const char* const kActivations[] = {"sigmoid", "tanh", "relu"};
 
-inline uint32_t crc32(const uint8_t* data, size_t size) {
-    static const std::vector<uint32_t> table = [] {
-        std::vector<uint32_t> t(256);
-        for (uint32_t n = 0; n < 256; ++n) {
-            uint32_t c = n;
-            for (int k = 0; k < 8; ++k) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[n] = c;
-        }
-        return t;
-    }();
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < size; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
 
 inline uint32_t u32_at(const uint8_t* p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
@@ -173,7 +160,7 @@ inline Header check_header(const std::string& name, const uint8_t* data, size_t 
 inline ModelData parse_model(const std::string& name, const uint8_t* data, size_t size) {
     using namespace model_detail;
     const Header h = check_header(name, data, size, size);  // size == h.file_size from here on
-    const uint32_t stored = u32_at(data + size - 4), computed = crc32(data, size - 4);
+    const uint32_t stored = u32_at(data + size - 4), computed = ::crc32(data, size - 4);
     if (stored != computed)
         fail(name, "corrupt: its checksum does not match its contents (the file was damaged after it was written)");
     ModelData m;
@@ -219,20 +206,15 @@ inline std::string serialize_model(const ModelData& m) {
         for (double w : layer.W) put_f64(s, w);
         for (double b : layer.b) put_f64(s, b);
     }
-    put_u32(s, crc32(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    put_u32(s, ::crc32(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
     return s;
 }
 
 // Reads the model file at `path`: the header first, checked against the file's size, and only then
 // the rest.
 inline ModelData read_model_file(const std::string& path) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    require_regular_file(path, "a model file");  // idx_reader.hpp: never a FIFO, a device, a directory
-    std::ifstream in(path, std::ios::binary);
-    if (!in) model_detail::fail(path, std::string("cannot open: ") + std::strerror(errno));
-    const uint64_t size = fs::file_size(path, ec);
-    if (ec) model_detail::fail(path, "cannot read its size: " + ec.message());
+    std::ifstream in;
+    const uint64_t size = open_for_reading(path, "a model file", in);  // idx_reader.hpp: a regular file only
     std::vector<uint8_t> head(model_detail::kFixedHeader + 8 * model_detail::kMaxHidden);
     in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
     model_detail::check_header(path, head.data(), static_cast<size_t>(in.gcount()), size);
@@ -245,24 +227,9 @@ inline ModelData read_model_file(const std::string& path) {
     return parse_model(path, bytes.data(), bytes.size());
 }
 
-// Writes the model to `path` whole or not at all (a temporary file beside it, then a rename).
+// Writes the model to `path` whole or not at all, as every output is (output_files.hpp).
 inline void write_model_file(const std::string& path, const ModelData& m) {
-    const std::string bytes = serialize_model(m), tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << bytes;
-        out.flush();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(tmp, ignored);
-            model_detail::fail(path, "cannot write the model file; check that its folder exists and is writable");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        const std::string why = ec.message();
-        std::filesystem::remove(tmp, ec);
-        model_detail::fail(path, "cannot write the model file (" + why + ")");
-    }
+    const std::filesystem::path p(path);
+    const std::string folder = p.parent_path().empty() ? "." : p.parent_path().string();
+    write_files_atomically(folder, {{p.filename().string(), serialize_model(m)}});
 }

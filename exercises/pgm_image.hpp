@@ -118,13 +118,8 @@ inline PgmImage parse_pgm(const std::string& name, const uint8_t* data, size_t s
 }
 
 inline PgmImage read_pgm_file(const std::string& path, uint64_t max_bytes = uint64_t(1) << 28) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    require_regular_file(path, "a PGM image");  // idx_reader.hpp: never a FIFO, a device, a directory
-    std::ifstream in(path, std::ios::binary);
-    if (!in) pgm_detail::fail(path, std::string("cannot open: ") + std::strerror(errno));
-    const uint64_t size = fs::file_size(path, ec);
-    if (ec) pgm_detail::fail(path, "cannot read its size: " + ec.message());
+    std::ifstream in;
+    const uint64_t size = open_for_reading(path, "a PGM image", in);  // idx_reader.hpp: a regular file only
     if (size > max_bytes) pgm_detail::fail(path, "is " + std::to_string(size) + " bytes, too large for a PGM image here");
     std::vector<uint8_t> bytes(static_cast<size_t>(size));
     in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));

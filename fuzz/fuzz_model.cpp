@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     read_model(data, size);
     if (size >= 4) {
         std::vector<uint8_t> fixed(data, data + size);
-        const uint32_t crc = model_detail::crc32(fixed.data(), size - 4);
+        const uint32_t crc = crc32(fixed.data(), size - 4);
         for (int b = 0; b < 4; ++b) fixed[size - 4 + b] = static_cast<uint8_t>(crc >> (8 * b));
         read_model(fixed.data(), size);
     }

@@ -12,26 +12,18 @@ set -u
 [ -x ./deep_mlp ] || { echo "test_model: build ./deep_mlp first (make)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# expect NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
-expect() {
+. "$(dirname "$0")/helpers.sh"
+# deep NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
+deep() {
     name=$1 code=$2 pattern=$3
     shift 3
-    ./deep_mlp "$@" >"$work/stdout" 2>"$work/stderr"
-    rc=$?
-    lines=$(wc -l <"$work/stderr" | tr -d ' ')
-    if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -qF -- "$pattern" "$work/stderr"; then ok; else
-        bad "$name: exit $rc (want $code), $lines stderr line(s), want '$pattern':"; sed 's/^/    /' "$work/stderr" | head -3; fi
+    expect "$name" "$code" "$pattern" ./deep_mlp "$@"
 }
 
-expect "predict without load" 2 "--predict needs --load MODEL" --predict "$work/x.pgm"
-expect "save into a missing folder" 2 "--save $work/no/such.model: the folder $work/no does not exist" --save "$work/no/such.model"
-expect "load a missing file" 1 "$work/none.model: no such file" --load "$work/none.model" --epochs 0
-expect "load a folder" 1 "$work: is a directory" --load "$work" --epochs 0
+deep "predict without load" 2 "--predict needs --load MODEL" --predict "$work/x.pgm"
+deep "save into a missing folder" 2 "--save $work/no/such.model: the folder $work/no does not exist" --save "$work/no/such.model"
+deep "load a missing file" 1 "$work/none.model: no such file" --load "$work/none.model" --epochs 0
+deep "load a folder" 1 "$work: is a directory" --load "$work" --epochs 0
 
 if [ ! -f data/train-images-idx3-ubyte ]; then
     echo "test_model: $passed passed, $failed failed (data/ has no MNIST: skipped the runs; run make data)"
@@ -69,32 +61,32 @@ if [ "$(grep -c '^Epoch 0, Loss: ' "$work/more.txt")" -eq 1 ] &&
     bad "--load --epochs 1 trains on from the saved weights (its first loss is not the fresh run's)"; fi
 
 # --- the file's architecture wins ---------------------------------------------------------------
-expect "hidden disagrees" 2 "--hidden 64 disagrees with $work/ten.model, a network 784 -> 32 relu -> 10 softmax" \
+deep "hidden disagrees" 2 "--hidden 64 disagrees with $work/ten.model, a network 784 -> 32 relu -> 10 softmax" \
     --load "$work/ten.model" --hidden 64 --epochs 0
-expect "act disagrees" 2 "--act tanh disagrees with $work/ten.model" --load "$work/ten.model" --act tanh --epochs 0
-expect "classes disagree" 2 "--classes 2 disagrees with $work/ten.model" --load "$work/ten.model" --classes 2 --epochs 0
-expect "init with load" 2 "--init does not apply with --load" --load "$work/ten.model" --init he --epochs 0
+deep "act disagrees" 2 "--act tanh disagrees with $work/ten.model" --load "$work/ten.model" --act tanh --epochs 0
+deep "classes disagree" 2 "--classes 2 disagrees with $work/ten.model" --load "$work/ten.model" --classes 2 --epochs 0
+deep "init with load" 2 "--init does not apply with --load" --load "$work/ten.model" --init he --epochs 0
 
 # --- cut, damaged and foreign files --------------------------------------------------------------
 size=$(wc -c <"$work/ten.model" | tr -d ' ')
 : >"$work/cut_0"
-expect "empty model" 1 "$work/cut_0: empty" --load "$work/cut_0" --epochs 0
+deep "empty model" 1 "$work/cut_0: empty" --load "$work/cut_0" --epochs 0
 for n in 5 8 27 40 1000 $((size / 2)) $((size - 1)); do
     head -c "$n" "$work/ten.model" >"$work/cut_$n"
-    expect "model cut to $n bytes" 1 "$work/cut_$n: truncated" --load "$work/cut_$n" --epochs 0
+    deep "model cut to $n bytes" 1 "$work/cut_$n: truncated" --load "$work/cut_$n" --epochs 0
 done
 cp "$work/ten.model" "$work/long.model" && printf 'x' >>"$work/long.model"
-expect "a byte appended" 1 "$work/long.model: corrupt: 1 bytes after the network" --load "$work/long.model" --epochs 0
+deep "a byte appended" 1 "$work/long.model: corrupt: 1 bytes after the network" --load "$work/long.model" --epochs 0
 cp "$work/ten.model" "$work/flipped.model"
 printf '\377' | dd of="$work/flipped.model" bs=1 seek=5000 conv=notrunc 2>/dev/null
-expect "a weight damaged" 1 "$work/flipped.model: corrupt: its checksum does not match" --load "$work/flipped.model" --epochs 0
+deep "a weight damaged" 1 "$work/flipped.model: corrupt: its checksum does not match" --load "$work/flipped.model" --epochs 0
 cp "$work/ten.model" "$work/units.model"
 printf '\000\000\001\000' | dd of="$work/units.model" bs=1 seek=28 conv=notrunc 2>/dev/null  # 65536 units
-expect "a header damaged" 1 "$work/units.model: corrupt: hidden layer 1 has 65536 units" --load "$work/units.model" --epochs 0
+deep "a header damaged" 1 "$work/units.model: corrupt: hidden layer 1 has 65536 units" --load "$work/units.model" --epochs 0
 { printf 'MLPMODEL\002\000\000\000'; tail -c +13 "$work/ten.model"; } >"$work/v2.model"
-expect "a newer version" 1 "$work/v2.model: model format version 2; this program reads version 1" --load "$work/v2.model" --epochs 0
-expect "an IDX file" 1 "data/t10k-labels-idx1-ubyte: not a model file" --load data/t10k-labels-idx1-ubyte --epochs 0
-expect "a text file" 1 "README.md: not a model file" --load README.md --epochs 0
+deep "a newer version" 1 "$work/v2.model: model format version 2; this program reads version 1" --load "$work/v2.model" --epochs 0
+deep "an IDX file" 1 "data/t10k-labels-idx1-ubyte: not a model file" --load data/t10k-labels-idx1-ubyte --epochs 0
+deep "a text file" 1 "README.md: not a model file" --load README.md --epochs 0
 
 # --- --predict -----------------------------------------------------------------------------------
 # The self-check data of the run's report: "name":value, one per line.
@@ -148,18 +140,18 @@ if [ "$(grep -c '^class [01]: ' "$work/two_p.txt")" -eq 2 ] && grep -q '^predict
 
 # Bad images: one line, exit 1.
 { printf 'P5\n27 28\n255\n'; head -c 756 /dev/zero; } >"$work/small.pgm"
-expect "27x28 image" 1 "$work/small.pgm: is 27x28 pixels; the network in $work/ten.model reads 28x28" --load "$work/ten.model" --predict "$work/small.pgm"
+deep "27x28 image" 1 "$work/small.pgm: is 27x28 pixels; the network in $work/ten.model reads 28x28" --load "$work/ten.model" --predict "$work/small.pgm"
 { printf 'P5\n28 28\n255\n'; head -c 700 /dev/zero; } >"$work/cut.pgm"
-expect "truncated image" 1 "$work/cut.pgm: truncated: a 28x28 image needs 784 bytes of pixels, the file has 700" --load "$work/ten.model" --predict "$work/cut.pgm"
+deep "truncated image" 1 "$work/cut.pgm: truncated: a 28x28 image needs 784 bytes of pixels, the file has 700" --load "$work/ten.model" --predict "$work/cut.pgm"
 printf 'P6\n28 28\n255\n' >"$work/color.ppm"
-expect "colour image" 1 "$work/color.ppm: is a Netpbm P6 file, not a grey-level PGM" --load "$work/ten.model" --predict "$work/color.ppm"
+deep "colour image" 1 "$work/color.ppm: is a Netpbm P6 file, not a grey-level PGM" --load "$work/ten.model" --predict "$work/color.ppm"
 printf 'P2\n1 1\n0\n0\n' >"$work/maxval0.pgm"
-expect "maxval 0" 1 "$work/maxval0.pgm: maxval is 0" --load "$work/ten.model" --predict "$work/maxval0.pgm"
+deep "maxval 0" 1 "$work/maxval0.pgm: maxval is 0" --load "$work/ten.model" --predict "$work/maxval0.pgm"
 printf 'P2\n2 1\n255\n7 300\n' >"$work/above.pgm"
-expect "value above maxval" 1 "$work/above.pgm: pixel 1 is 300, above maxval 255" --load "$work/ten.model" --predict "$work/above.pgm"
-expect "not an image" 1 "README.md: not a PGM image" --load "$work/ten.model" --predict README.md
-expect "missing image" 1 "$work/none.pgm: no such file" --load "$work/ten.model" --predict "$work/none.pgm"
-expect "predict with a training flag" 2 "--epochs does not apply to --predict" --load "$work/ten.model" --predict "$work/s0.pgm" --epochs 2
+deep "value above maxval" 1 "$work/above.pgm: pixel 1 is 300, above maxval 255" --load "$work/ten.model" --predict "$work/above.pgm"
+deep "not an image" 1 "README.md: not a PGM image" --load "$work/ten.model" --predict README.md
+deep "missing image" 1 "$work/none.pgm: no such file" --load "$work/ten.model" --predict "$work/none.pgm"
+deep "predict with a training flag" 2 "--epochs does not apply to --predict" --load "$work/ten.model" --predict "$work/s0.pgm" --epochs 2
 
 echo "test_model: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -18,10 +18,7 @@ set -u
 [ -f data/train-images-idx3-ubyte ] || { echo "test_report: data/ has no MNIST (run make data): skipped"; exit 0; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/helpers.sh"
 
 ./mlp --out "$work/lesson" >"$work/lesson.txt" 2>"$work/err" || bad "./mlp: $(cat "$work/err")"
 ./deep_mlp --classes 10 --hidden 64 --act relu --optimizer adam --lr 1e-3 --batch 128 --reduction mean --init he \
