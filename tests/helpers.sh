@@ -58,3 +58,10 @@ unprivileged_mlp() {
         as_user=
     fi
 }
+
+# deep NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
+deep() {
+    name=$1 code=$2 pattern=$3
+    shift 3
+    expect "$name" "$code" "$pattern" ./deep_mlp "$@"
+}

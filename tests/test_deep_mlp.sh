@@ -8,42 +8,38 @@ set -u
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
-# deep NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
-deep() {
-    name=$1 code=$2 pattern=$3
-    shift 3
-    expect "$name" "$code" "$pattern" ./deep_mlp "$@" --out "$work/out"
-}
+# deep_out NAME CODE PATTERN ARGS...: helpers.sh's deep, writing into the scratch folder.
+deep_out() { deep "$@" --out "$work/out"; }
 
-deep "act list longer than hidden" 2 "--act lists 3 activations for 2 hidden layers" --hidden 8,4 --act relu,tanh,relu
-deep "unknown activation" 2 "unknown activation 'no_such_phi' in --act" --act no_such_phi
-deep "three classes" 2 "--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '3'" --classes 3
-deep "negative batch" 2 "--batch must be between 0 and" --batch -1
-deep "beta2 of 1" 2 "--beta2 must be" --optimizer adam --beta2 1
-deep "unknown optimizer" 2 "unknown --optimizer 'sgdd'; choose gd, momentum, nesterov or adam" --optimizer sgdd
-deep "momentum without its optimizer" 2 "--momentum applies to --optimizer momentum or nesterov, not adam" --optimizer adam --momentum 0.5
-deep "beta1 without adam" 2 "--beta1 applies to --optimizer adam, not gd" --beta1 0.8
-deep "empty layer in hidden" 2 "--hidden needs a whole number, got ''" --hidden 64,,32
-deep "zero-width layer" 2 "--hidden must be between 1 and 4096, got 0" --hidden 0
-deep "bad init" 2 "--init" --init wide
-deep "bad reduction" 2 "--reduction must be sum or mean, got 'avg'" --reduction avg
-deep "zero limit" 2 "--limit must be between 1" --limit 0
-deep "negative eps" 2 "--eps must be a positive number" --optimizer adam --eps -1
+deep_out "act list longer than hidden" 2 "--act lists 3 activations for 2 hidden layers" --hidden 8,4 --act relu,tanh,relu
+deep_out "unknown activation" 2 "unknown activation 'no_such_phi' in --act" --act no_such_phi
+deep_out "three classes" 2 "--classes must be 2 (the digits 0 and 1) or 10 (all digits), got '3'" --classes 3
+deep_out "negative batch" 2 "--batch must be between 0 and" --batch -1
+deep_out "beta2 of 1" 2 "--beta2 must be" --optimizer adam --beta2 1
+deep_out "unknown optimizer" 2 "unknown --optimizer 'sgdd'; choose gd, momentum, nesterov or adam" --optimizer sgdd
+deep_out "momentum without its optimizer" 2 "--momentum applies to --optimizer momentum or nesterov, not adam" --optimizer adam --momentum 0.5
+deep_out "beta1 without adam" 2 "--beta1 applies to --optimizer adam, not gd" --beta1 0.8
+deep_out "empty layer in hidden" 2 "--hidden needs a whole number, got ''" --hidden 64,,32
+deep_out "zero-width layer" 2 "--hidden must be between 1 and 4096, got 0" --hidden 0
+deep_out "bad init" 2 "--init" --init wide
+deep_out "bad reduction" 2 "--reduction must be sum or mean, got 'avg'" --reduction avg
+deep_out "zero limit" 2 "--limit must be between 1" --limit 0
+deep_out "negative eps" 2 "--eps must be a positive number" --optimizer adam --eps -1
 
 if [ -f data/train-images-idx3-ubyte ]; then
     ./mlp --out "$work/o1" >"$work/mlp.txt" 2>/dev/null
     ./deep_mlp --out "$work/o2" >"$work/deep.txt" 2>/dev/null
     if cmp -s "$work/mlp.txt" "$work/deep.txt"; then ok; else bad "./deep_mlp with no flags differs from ./mlp"; fi
     if cmp -s "$work/o1/loss.csv" "$work/o2/loss.csv"; then ok; else bad "./deep_mlp's loss.csv differs from ./mlp's"; fi
-    deep "diverging rate" 1 "try a smaller --lr than 1.0" --lr 1
-    deep "diverging ten-class rate" 1 "training diverged at epoch" --classes 10 --lr 1e6 --limit 500 --batch 100
-    deep "a last step that leaves NaN weights" 1 "training diverged at epoch 1 (loss nan); try a smaller --lr" \
+    deep_out "diverging rate" 1 "try a smaller --lr than 1.0" --lr 1
+    deep_out "diverging ten-class rate" 1 "training diverged at epoch" --classes 10 --lr 1e6 --limit 500 --batch 100
+    deep_out "a last step that leaves NaN weights" 1 "training diverged at epoch 1 (loss nan); try a smaller --lr" \
         --lr 1e308 --limit 100 --epochs 1 --save "$work/nan.model"
     [ ! -e "$work/nan.model" ] && ok || bad "a diverged run saved its NaN weights"
-    deep "initial weights too large" 1 "the initial weights already give" --init 3 --epochs 3
+    deep_out "initial weights too large" 1 "the initial weights already give" --init 3 --epochs 3
     mkfifo "$work/fifo"
-    deep "a FIFO as the model file" 1 "$work/fifo: is a FIFO (named pipe), not a model file" --load "$work/fifo" --epochs 0
-    deep "--save names a folder" 2 "--save $work: is a folder; give a file name" --save "$work" --epochs 1
+    deep_out "a FIFO as the model file" 1 "$work/fifo: is a FIFO (named pipe), not a model file" --load "$work/fifo" --epochs 0
+    deep_out "--save names a folder" 2 "--save $work: is a folder; give a file name" --save "$work" --epochs 1
     ./deep_mlp --epochs 0 --out "$work/o3" >"$work/eval.txt" 2>/dev/null
     if [ "$(grep -c '^Epoch' "$work/eval.txt")" -eq 0 ] && grep -q '^Exactitud de Prueba (Test accuracy): ' "$work/eval.txt"; then ok; else
         bad "--epochs 0 prints the shapes and the accuracy, no epoch"; fi

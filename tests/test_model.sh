@@ -13,12 +13,6 @@ set -u
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
-# deep NAME CODE PATTERN ARGS...: ./deep_mlp ARGS exits with CODE, one stderr line containing PATTERN.
-deep() {
-    name=$1 code=$2 pattern=$3
-    shift 3
-    expect "$name" "$code" "$pattern" ./deep_mlp "$@"
-}
 
 deep "predict without load" 2 "--predict needs --load MODEL" --predict "$work/x.pgm"
 deep "save into a missing folder" 2 "--save $work/no/such.model: the folder $work/no does not exist" --save "$work/no/such.model"
