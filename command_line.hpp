@@ -70,8 +70,9 @@ class FlagParser {
 public:
     FlagParser(std::string program, std::string usage) : program_(std::move(program)), usage_(std::move(usage)) {}
 
+    // The message is made printable whatever the user typed into it: one line, of bounded length.
     [[noreturn]] void usage_error(const std::string& message) const {
-        throw UserError(message + " (see " + program_ + " --help)", 2);
+        throw UserError(printable(message, 400) + " (see " + program_ + " --help)", 2);
     }
 
     // --flag TEXT: any non-empty text.
