@@ -321,11 +321,11 @@ std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, i
     return losses;
 }
 
-// The share of test images whose prediction (y_2 >= 0.5 means "1") equals the label.
-double accuracy(const Params& p, const SparseMatrix& X, const Matrix& y) {
-    const Activations a = forward(p, X);
+// The share of test images whose prediction (y_2 >= 0.5 means "1") equals the label, from the
+// outputs y_2 of a forward pass (1) over the test set.
+double accuracy(const Matrix& y_2, const Matrix& y) {
     size_t correct = 0;
-    for (size_t i = 0; i < y.rows; ++i) correct += (a.y_2(i, 0) >= 0.5 ? 1.0 : 0.0) == y(i, 0);
+    for (size_t i = 0; i < y.rows; ++i) correct += (y_2(i, 0) >= 0.5 ? 1.0 : 0.0) == y(i, 0);
     return static_cast<double>(correct) / static_cast<double>(y.rows);
 }
 
@@ -391,12 +391,13 @@ int run(int argc, char** argv) {
     const double train_s = seconds_since(t1);
 
     // 5. Test.
-    std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy(p, s.X_test, s.y_test) * 100)
+    const Activations test = forward(p, s.X_test);  // (1) on X_test
+    std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy(test.y_2, s.y_test) * 100)
               << "%" << std::endl;
 
     // The report page (report_html.hpp): the run, the weights, the mistakes, a pad to draw on.
     const std::string report = report_html(lesson_network(p), lesson_run(argc, argv, o, s, losses, {{"load", load_s},
-        {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, forward(p, s.X_test).y_2));
+        {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, test.y_2));
     write_loss_history(o.out_dir, losses, {{"report.html", report}});
     check_standard_output();  // the printed results reached stdout (not a full disk, a closed pipe)
     std::fprintf(stderr, "wrote %s/loss.csv, loss.svg and report.html; load %.3fs train %.3fs total %.3fs\n",
