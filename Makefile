@@ -3,7 +3,7 @@
 # make test       the gradient checker, the unit tests, the programs' runs and files, the report in Chromium
 # make bench      matmul and training benchmarks (see README, "Performance")
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
-# make valgrind   valgrind's memcheck on ./mlp --epochs 1
+# make valgrind   valgrind's memcheck on ./mlp --epochs 1 and on a small ten-class ./deep_mlp run
 # make fuzz       fuzz the IDX, model file and PGM readers and the flags with libFuzzer (FUZZ_SECONDS=60 in all)
 # make mutants    make test must fail on each planted mistake (tests/mutants.sh; minutes)
 # make compare    ./deep_mlp against the PyTorch float64 reference on 15 configs (skips without torch)
@@ -131,6 +131,9 @@ valgrind: $(if $(MNIST_MISSING),data)
 	$(CXX) $(WARN) -Wno-unknown-pragmas -O2 -g -o $(VG_DIR)/mlp mlp.cpp
 	valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible \
 	  --error-exitcode=1 ./$(VG_DIR)/mlp --epochs 1 --out $(VG_DIR)/out
+	$(CXX) $(WARN) -Wno-unknown-pragmas -O2 -g -o $(VG_DIR)/deep_mlp exercises/deep_mlp.cpp
+	valgrind --error-exitcode=1 ./$(VG_DIR)/deep_mlp --classes 10 --hidden 20,12 --act relu,tanh --batch 50 \
+	  --optimizer adam --lr 1e-3 --limit 300 --epochs 1 --out $(VG_DIR)/out_deep
 
 # libFuzzer (clang++) on the IDX reader, the flags (FlagParser with mlp.cpp's and deep_mlp's own
 # tables), and the model file and PGM readers: FUZZ_SECONDS=60 in all by default, a third each; the

@@ -18,13 +18,43 @@
 #include <string>
 #include <vector>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace matrix_detail {
+// std::allocator, except that a vector's new elements are left as they are instead of being
+// zeroed, when no value is given: a product's output is written in full by the product itself, and
+// zeroing it first, on one thread, cost more than small products take.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind { using other = UninitializedAllocator<U>; };
+    UninitializedAllocator() = default;
+    template <class U>
+    UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) { ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...); }
+};
+}  // namespace matrix_detail
+
 struct Matrix {
     size_t rows = 0, cols = 0;
-    std::vector<double> data;  // element (r, c) lives at data[r * cols + c]
+    // element (r, c) lives at data[r * cols + c]
+    std::vector<double, matrix_detail::UninitializedAllocator<double>> data;
 
     Matrix() = default;
     Matrix(size_t rows_, size_t cols_, double fill = 0.0)
         : rows(rows_), cols(cols_), data(rows_ * cols_, fill) {}
+    // A matrix whose elements are not set yet: for outputs that are about to be written in full.
+    static Matrix uninitialized(size_t rows, size_t cols) {
+        Matrix m;
+        m.rows = rows, m.cols = cols;
+        m.data.resize(rows * cols);
+        return m;
+    }
 
     double& operator()(size_t r, size_t c) { return data[r * cols + c]; }
     double operator()(size_t r, size_t c) const { return data[r * cols + c]; }
@@ -93,49 +123,65 @@ inline Matrix matmul_ABt_naive(const Matrix& A, const Matrix& B) {
 //  - Register blocking: a block of 8 x 16 (or 4 x 16) elements of C lives in 16 vector registers
 //    while the whole k loop runs, so each loaded element of A is used 16 times and each of B 8 (or
 //    4) times, instead of once.
-//  - Cache blocking and packing: B is cut into panels of kKc rows that fit in the L2 cache, copied
-//    once into the order the kernel reads them (16 consecutive doubles per k), and reused by all rows.
-//  - Threads: with OpenMP, the rows of C are split between threads; each output element is still
-//    computed by one thread, in one order, so the result does not depend on the thread count.
-// To keep the order across k panels, the kernel starts from C's running sum instead of from zero.
+//  - Packing: B is cut into strips of 16 columns and kKc rows, each copied once into the order the
+//    kernel reads it (16 consecutive doubles per k), small enough for the L1 cache, and reused by
+//    every row of C. Reading B^T instead of B is only another way of packing, so A B^T needs no
+//    transposed copy.
+//  - Threads: with OpenMP, each thread gets a rectangle of C, a share of its strips (or, for a C too
+//    narrow to share out, of its rows), and packs its own strips: no thread waits for or reads
+//    another's copies. Each output element is still computed by one thread, in one order, so the
+//    result does not depend on the thread count.
+// To keep the order across the k panels, the kernel continues from C's running sum after the first.
 
 namespace matrix_detail {
-constexpr size_t kNr = 16;   // columns of C per register block
-constexpr size_t kKc = 256;  // rows of B per panel: kKc x kNc doubles = 256 KiB, L2-sized
-constexpr size_t kNc = 128;  // columns of B per panel
+constexpr size_t kNr = 16;   // columns of C per register block, and of B per strip
+constexpr size_t kKc = 256;  // rows of B per strip: 256 x 16 doubles = 32 KiB, L1-sized
 constexpr size_t kParallelWork = 1 << 16;  // below this many multiply-adds, threads cost more than they save
 
 // Rows of C per register block. The best block is the one that fills the vector registers with
 // accumulators without spilling, and that depends on the compiler: g++ turns 16 columns into two
 // 8-wide (AVX-512) vectors, so 8 rows make 16 accumulators; clang uses 4-wide vectors, so 4 rows
-// already make 16. On 1024^3 (make bench) each reached about 180 GFLOP/s with its block and under
-// 100 with the other's.
+// already make 16. On 1024^3 (make bench) each ran at about twice the speed of the other's block.
 #if defined(__clang__)
 constexpr size_t kMr = 4;
 #else
 constexpr size_t kMr = 8;
 #endif
 
-// C[i0.., j0..] (a kMr x kNr block) += A[i0.., k0..k0+kc) * panel, with panel holding
-// B[k0 + k, j0 + j] at panel[k * kNr + j]. Each row's pointer is a variable of its own: written as
+inline size_t thread_count() {
+#ifdef _OPENMP
+    return static_cast<size_t>(omp_get_max_threads());
+#else
+    return 1;
+#endif
+}
+
+// Part p of `count` things shared out between `parts`: [first, last).
+struct Share {
+    size_t first, last;
+    Share(size_t count, size_t p, size_t parts) : first(count * p / parts), last(count * (p + 1) / parts) {}
+};
+
+// c[r * ldc + j] (a kMr x kNr block) = (first ? 0 : c[r * ldc + j]) + sum over k < kc, ascending,
+// of a[r * lda + k] * strip[k * kNr + j]. Each row's pointer is a variable of its own: written as
 // an array of pointers, both compilers kept the block in memory instead of registers (5x slower).
-inline void kernel_block(const Matrix& A, size_t i0, size_t k0, size_t kc, const double* panel,
-                         Matrix& C, size_t j0) {
+inline void kernel_block(const double* a, size_t lda, const double* strip, size_t kc, double* c, size_t ldc,
+                         bool first) {
     double acc[kMr][kNr];
     for (size_t r = 0; r < kMr; ++r)
-        for (size_t j = 0; j < kNr; ++j) acc[r][j] = C(i0 + r, j0 + j);
-    const double* a0 = A.row(i0) + k0;
-    const double* a1 = A.row(i0 + 1) + k0;
-    const double* a2 = A.row(i0 + 2) + k0;
-    const double* a3 = A.row(i0 + 3) + k0;
+        for (size_t j = 0; j < kNr; ++j) acc[r][j] = first ? 0.0 : c[r * ldc + j];
+    const double* a0 = a;
+    const double* a1 = a + lda;
+    const double* a2 = a + 2 * lda;
+    const double* a3 = a + 3 * lda;
 #if !defined(__clang__)
-    const double* a4 = A.row(i0 + 4) + k0;
-    const double* a5 = A.row(i0 + 5) + k0;
-    const double* a6 = A.row(i0 + 6) + k0;
-    const double* a7 = A.row(i0 + 7) + k0;
+    const double* a4 = a + 4 * lda;
+    const double* a5 = a + 5 * lda;
+    const double* a6 = a + 6 * lda;
+    const double* a7 = a + 7 * lda;
 #endif
     for (size_t k = 0; k < kc; ++k) {
-        const double* b = panel + k * kNr;
+        const double* b = strip + k * kNr;
         for (size_t j = 0; j < kNr; ++j) {
             acc[0][j] += a0[k] * b[j];
             acc[1][j] += a1[k] * b[j];
@@ -150,86 +196,154 @@ inline void kernel_block(const Matrix& A, size_t i0, size_t k0, size_t kc, const
         }
     }
     for (size_t r = 0; r < kMr; ++r)
-        for (size_t j = 0; j < kNr; ++j) C(i0 + r, j0 + j) = acc[r][j];
+        for (size_t j = 0; j < kNr; ++j) c[r * ldc + j] = acc[r][j];
 }
 
-// The edges the register blocks do not cover, one element at a time (same order).
-inline void edge_block(const Matrix& A, size_t i0, size_t i1, size_t k0, size_t kc, const Matrix& B,
-                       Matrix& C, size_t j0, size_t j1) {
-    for (size_t i = i0; i < i1; ++i)
-        for (size_t j = j0; j < j1; ++j) {
-            double sum = C(i, j);
-            for (size_t k = k0; k < k0 + kc; ++k) sum += A(i, k) * B(k, j);
+// Which matrix a product reads as its right factor: B itself, or B^T, whose element (k, j) is B(j, k).
+enum class Read { B, B_transposed };
+
+// Columns [j0, j0 + width) of rows [k0, k0 + kc) of B (or B^T), as kc rows of kNr doubles; the
+// columns past `width` are zeros. Each is read in B's own row order.
+template <Read read>
+void pack_strip(const Matrix& B, size_t k0, size_t kc, size_t j0, size_t width, double* strip) {
+    if (read == Read::B)
+        for (size_t k = 0; k < kc; ++k) {
+            const double* b = B.row(k0 + k) + j0;
+            for (size_t j = 0; j < kNr; ++j) strip[k * kNr + j] = j < width ? b[j] : 0.0;
+        }
+    else
+        for (size_t j = 0; j < kNr; ++j) {
+            const double* b = j < width ? B.row(j0 + j) + k0 : nullptr;
+            for (size_t k = 0; k < kc; ++k) strip[k * kNr + j] = b ? b[k] : 0.0;
+        }
+}
+
+// C[i0 .. i0 + rows, j0 .. j0 + width) continued over k in [k0, k0 + kc) (see kernel_block). Blocks
+// at C's edges, with fewer than kMr rows or kNr columns, are computed on zero-padded copies: the
+// padding only feeds elements that are thrown away, and the others get the same terms in the same
+// order.
+inline void product_block(const Matrix& A, size_t i0, size_t rows, size_t k0, size_t kc, const double* strip,
+                          Matrix& C, size_t j0, size_t width, bool first) {
+    if (rows == kMr && width == kNr) {
+        kernel_block(A.row(i0) + k0, A.cols, strip, kc, C.row(i0) + j0, C.cols, first);
+        return;
+    }
+    double a[kMr * kKc], c[kMr * kNr];
+    for (size_t r = 0; r < kMr; ++r)
+        for (size_t k = 0; k < kc; ++k) a[r * kc + k] = r < rows ? A(i0 + r, k0 + k) : 0.0;
+    for (size_t r = 0; r < kMr; ++r)
+        for (size_t j = 0; j < kNr; ++j) c[r * kNr + j] = !first && r < rows && j < width ? C(i0 + r, j0 + j) : 0.0;
+    kernel_block(a, kc, strip, kc, c, kNr, false);
+    for (size_t r = 0; r < rows; ++r)
+        for (size_t j = 0; j < width; ++j) C(i0 + r, j0 + j) = c[r * kNr + j];
+}
+
+// C = A B or A B^T (as `read` says): A is (n, K), C is (n, m), every element of C overwritten.
+// Each thread packs up to kPanelStrips of its strips (a panel of 256 KiB, L2-sized), then runs each
+// of its row blocks along the whole panel, so that the block of A stays in the L1 cache.
+template <Read read>
+void blocked_product(const Matrix& A, const Matrix& B, Matrix& C) {
+    constexpr size_t kPanelStrips = 8;
+    const size_t n = A.rows, K = A.cols, m = C.cols;
+    if (K == 0) return std::fill(C.data.begin(), C.data.end(), 0.0);  // empty sums
+    const size_t strips = (m + kNr - 1) / kNr, row_blocks = (n + kMr - 1) / kMr;
+    const size_t parts = n * K * m >= kParallelWork ? thread_count() : 1;
+    // Whole strips to each thread when they share out evenly; else whole rows (a narrow C).
+    const bool by_strips = strips % parts == 0 || strips >= 4 * parts;
+#pragma omp parallel for schedule(static) if (parts > 1)
+    for (ptrdiff_t pp = 0; pp < static_cast<ptrdiff_t>(parts); ++pp) {
+        const size_t p = static_cast<size_t>(pp);
+        const Share s = by_strips ? Share(strips, p, parts) : Share(strips, 0, 1);
+        const Share b = by_strips ? Share(row_blocks, 0, 1) : Share(row_blocks, p, parts);
+        thread_local std::vector<double> packed(kPanelStrips * kKc * kNr);  // this thread's own
+        double* const panel = packed.data();
+        for (size_t k0 = 0; k0 < K; k0 += kKc) {  // panels in ascending k: the sum order holds
+            const size_t kc = std::min(kKc, K - k0);
+            for (size_t s0 = s.first; s0 < s.last; s0 += kPanelStrips) {
+                const size_t s1 = std::min(s.last, s0 + kPanelStrips);
+                for (size_t t = s0; t < s1; ++t)
+                    pack_strip<read>(B, k0, kc, t * kNr, std::min(kNr, m - t * kNr), panel + (t - s0) * kc * kNr);
+                for (size_t i0 = b.first * kMr; i0 < b.last * kMr; i0 += kMr)
+                    for (size_t t = s0; t < s1; ++t)
+                        product_block(A, i0, std::min(kMr, n - i0), k0, kc, panel + (t - s0) * kc * kNr, C,
+                                      t * kNr, std::min(kNr, m - t * kNr), k0 == 0);
+            }
+        }
+    }
+}
+
+// C = A B or A B^T for a C of fewer than 4 columns (the lesson's (N, 1) z_2), where a strip of 16
+// would be mostly padding: each element is its own sum, k ascending, rows shared between threads.
+template <Read read>
+void narrow_product(const Matrix& A, const Matrix& B, Matrix& C) {
+#pragma omp parallel for schedule(static) if (A.rows * A.cols * C.cols >= kParallelWork)
+    for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(A.rows); ++ii) {
+        const size_t i = static_cast<size_t>(ii);
+        const double* a = A.row(i);
+        for (size_t j = 0; j < C.cols; ++j) {
+            double sum = 0.0;
+            for (size_t k = 0; k < A.cols; ++k) sum += a[k] * (read == Read::B ? B(k, j) : B(j, k));
             C(i, j) = sum;
         }
+    }
+}
+
+template <Read read>
+void product(const Matrix& A, const Matrix& B, Matrix& C) {
+    if (C.cols < 4) narrow_product<read>(A, B, C);
+    else blocked_product<read>(A, B, C);
 }
 }  // namespace matrix_detail
 
 // C = A B: A is (n, k), B is (k, m), C is (n, m).
 inline Matrix matmul(const Matrix& A, const Matrix& B) {
-    using namespace matrix_detail;
     if (A.cols != B.rows) shape_mismatch("matmul", A, B);
-    const size_t n = A.rows, K = A.cols, m = B.cols;
-    Matrix C(n, m);
-    const size_t n_full = n - n % kMr;
-    // The packed panel is reused from call to call (one per thread that calls matmul): a fresh
-    // 256 KiB buffer per product would cost more in page faults than small products take.
-    // The threads below read it through this pointer: a thread_local named inside the parallel
-    // loop would be each thread's own, empty, buffer.
-    thread_local std::vector<double> packed(kKc * kNc);
-    double* const panel = packed.data();
-    for (size_t j0 = 0; j0 < m; j0 += kNc) {
-        const size_t nc = std::min(kNc, m - j0), nc_full = nc - nc % kNr;
-        for (size_t k0 = 0; k0 < K; k0 += kKc) {  // panels in ascending k: the sum order holds
-            const size_t kc = std::min(kKc, K - k0);
-            // Pack B[k0.., j0..] as consecutive kc x 16 strips, a strip per thread at a time.
-#pragma omp parallel for schedule(static) if (n * K * m >= kParallelWork)
-            for (ptrdiff_t ss = 0; ss < static_cast<ptrdiff_t>(nc_full); ss += kNr)
-                for (size_t s = static_cast<size_t>(ss), k = 0; k < kc; ++k)
-                    for (size_t j = 0; j < kNr; ++j)
-                        panel[s * kc + k * kNr + j] = B(k0 + k, j0 + s + j);
-            // Row blocks go to the threads, each with its share of the columns the register
-            // blocks leave over (all of them for a narrow C, like the lesson's (N, 1) z_2).
-#pragma omp parallel for schedule(static) if (n * K * m >= kParallelWork)
-            for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(n); ii += kMr) {
-                const size_t i = static_cast<size_t>(ii), i_end = std::min(n, i + kMr);
-                if (i < n_full)
-                    for (size_t s = 0; s < nc_full; s += kNr) kernel_block(A, i, k0, kc, panel + s * kc, C, j0 + s);
-                else
-                    edge_block(A, i, i_end, k0, kc, B, C, j0, j0 + nc_full);  // the last n % kMr rows
-                edge_block(A, i, i_end, k0, kc, B, C, j0 + nc_full, j0 + nc);  // the last nc % 16 columns
-            }
-        }
-    }
+    Matrix C = Matrix::uninitialized(A.rows, B.cols);
+    matrix_detail::product<matrix_detail::Read::B>(A, B, C);
     return C;
 }
 
-// A^T, copied in tiles of 32 x 32 so that both the reads and the writes stay in the cache.
+// C = A B^T: A is (n, k), B is (m, k), C is (n, m). The same product as matmul, reading B^T from B.
+inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
+    if (A.cols != B.cols) shape_mismatch("matmul_ABt", A, B);
+    Matrix C = Matrix::uninitialized(A.rows, B.rows);
+    matrix_detail::product<matrix_detail::Read::B_transposed>(A, B, C);
+    return C;
+}
+
+// A^T, copied in tiles of 32 x 32 so that both the reads and the writes stay in the cache; threads
+// share out the tiles' rows.
 inline Matrix transpose(const Matrix& A) {
-    Matrix T(A.cols, A.rows);
     constexpr size_t kTile = 32;
-    for (size_t i0 = 0; i0 < A.rows; i0 += kTile)
-        for (size_t j0 = 0; j0 < A.cols; j0 += kTile)
-            for (size_t i = i0; i < std::min(A.rows, i0 + kTile); ++i)
-                for (size_t j = j0; j < std::min(A.cols, j0 + kTile); ++j) T(j, i) = A(i, j);
+    Matrix T = Matrix::uninitialized(A.cols, A.rows);
+#pragma omp parallel for schedule(static) if (A.size() >= (1 << 15))
+    for (ptrdiff_t jj = 0; jj < static_cast<ptrdiff_t>(A.cols); jj += kTile) {
+        const size_t j0 = static_cast<size_t>(jj), j1 = std::min(A.cols, j0 + kTile);
+        for (size_t i0 = 0; i0 < A.rows; i0 += kTile)
+            for (size_t j = j0; j < j1; ++j) {
+                double* t = T.row(j);
+                for (size_t i = i0; i < std::min(A.rows, i0 + kTile); ++i) t[i] = A(i, j);
+            }
+    }
     return T;
 }
 
-// C = A^T B. When B is at least one register block wide, A^T is formed (a copy of A) and the
-// blocked product above does the work: its sums run over A's rows n in ascending order, as the
-// naive loop's do. For narrower B (the lesson's (N, 1) delta_2), without forming A^T: each row n
-// adds a(n,k) * (row n of B) to row k of C. Threads own disjoint rows k of C, and every thread
-// walks n in ascending order, as the naive loop does.
+// C = A^T B. When C is at least 4 columns wide, A^T is formed (a copy of A) and the blocked product
+// does the work: its sums run over A's rows n in ascending order, as the naive loop's do. For
+// narrower B (the lesson's (N, 1) delta_2), without forming A^T: each row n adds a(n,k) * (row n
+// of B) to row k of C. Threads own disjoint rows k of C, and every thread walks n in ascending
+// order, as the naive loop does.
 inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
-    if (B.cols >= kNr) return matmul(transpose(A), B);
+    if (B.cols >= 4) return matmul(transpose(A), B);
     const size_t N = A.rows, k_count = A.cols, m = B.cols;
-    Matrix C(k_count, m);
+    Matrix C = Matrix::uninitialized(k_count, m);
     constexpr size_t kRowsPerTask = 16;
 #pragma omp parallel for schedule(static) if (N * k_count * m >= kParallelWork)
     for (ptrdiff_t k0 = 0; k0 < static_cast<ptrdiff_t>(k_count); k0 += kRowsPerTask) {
         const size_t k_end = std::min(k_count, static_cast<size_t>(k0) + kRowsPerTask);
+        std::fill(C.row(static_cast<size_t>(k0)), C.row(k_end), 0.0);
         for (size_t nn = 0; nn < N; ++nn) {
             const double* a = A.row(nn);
             const double* b = B.row(nn);
@@ -238,27 +352,6 @@ inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
                 double* c = C.row(k);
                 for (size_t j = 0; j < m; ++j) c[j] += a_nk * b[j];
             }
-        }
-    }
-    return C;
-}
-
-// C = A B^T. When C is at least one register block wide, B^T is formed and the blocked product
-// does the work (the sums still run over k in ascending order). Else each element is a dot
-// product of two contiguous rows.
-inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
-    using namespace matrix_detail;
-    if (A.cols != B.cols) shape_mismatch("matmul_ABt", A, B);
-    if (B.rows >= kNr) return matmul(A, transpose(B));
-    Matrix C(A.rows, B.rows);
-#pragma omp parallel for schedule(static) if (A.rows * A.cols * B.rows >= kParallelWork)
-    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.rows); ++i) {
-        const double* a = A.row(i);
-        for (size_t j = 0; j < B.rows; ++j) {
-            const double* b = B.row(j);
-            double sum = 0.0;
-            for (size_t k = 0; k < A.cols; ++k) sum += a[k] * b[k];
-            C(i, j) = sum;
         }
     }
     return C;
@@ -338,13 +431,16 @@ struct SparseMatrix {
     SparseMatrix select_rows(const uint32_t* picked, size_t count) const {
         SparseMatrix s;
         s.rows = count, s.cols = cols;
-        s.row_start.reserve(count + 1);
-        s.row_start.push_back(0);
+        s.row_start.resize(count + 1);
+        s.row_start[0] = 0;
+        for (size_t r = 0; r < count; ++r)
+            s.row_start[r + 1] = s.row_start[r] + row_start[picked[r] + 1] - row_start[picked[r]];
+        s.col.resize(s.row_start[count]);
+        s.value.resize(s.row_start[count]);
         for (size_t r = 0; r < count; ++r) {
             const size_t first = row_start[picked[r]], last = row_start[picked[r] + 1];
-            s.col.insert(s.col.end(), col.begin() + first, col.begin() + last);
-            s.value.insert(s.value.end(), value.begin() + first, value.begin() + last);
-            s.row_start.push_back(s.col.size());
+            std::copy(col.begin() + first, col.begin() + last, s.col.begin() + s.row_start[r]);
+            std::copy(value.begin() + first, value.begin() + last, s.value.begin() + s.row_start[r]);
         }
         s.build_column_tiles();
         return s;
@@ -352,7 +448,9 @@ struct SparseMatrix {
 
 private:
     // A counting sort of each tile's entries by column; rows stay ascending within a column.
-    // The tiles are independent of each other, so threads build them side by side.
+    // The tiles are independent of each other, so threads build them side by side. (For the one
+    // tile of a mini-batch, sharing its columns out between threads was measured slower: the other
+    // thread then reads entries this one has just copied.)
     void build_column_tiles() {
         tiles.assign((rows + kTileRows - 1) / kTileRows, ColumnTile());
 #pragma omp parallel for schedule(dynamic) if (tiles.size() > 1)
@@ -395,9 +493,9 @@ inline void store4(double* p, double4 v) { std::memcpy(p, &v, sizeof v); }
 // The row of C is held in registers from the first term to the last.
 template <size_t V>
 void gather_rows_block(double* c, const uint32_t* index, const double* value, size_t first, size_t last,
-                       const Matrix& B, size_t j0) {
+                       const Matrix& B, size_t j0, bool from_zero) {
     double4 acc[V];
-    for (size_t v = 0; v < V; ++v) acc[v] = load4(c + j0 + 4 * v);
+    for (size_t v = 0; v < V; ++v) acc[v] = from_zero ? double4{0.0, 0.0, 0.0, 0.0} : load4(c + j0 + 4 * v);
     for (size_t p = first; p < last; ++p) {
         const double* b = B.row(index[p]) + j0;
         for (size_t v = 0; v < V; ++v) acc[v] += value[p] * load4(b + 4 * v);
@@ -408,9 +506,9 @@ void gather_rows_block(double* c, const uint32_t* index, const double* value, si
 // Columns [j0, j0 + 4V) of one row of C += sum over the entries [first, last) of value * (row of B).
 template <size_t V>
 void gather_rows_block(double* c, const uint32_t* index, const double* value, size_t first, size_t last,
-                       const Matrix& B, size_t j0) {
+                       const Matrix& B, size_t j0, bool from_zero) {
     double acc[4 * V];
-    for (size_t j = 0; j < 4 * V; ++j) acc[j] = c[j0 + j];
+    for (size_t j = 0; j < 4 * V; ++j) acc[j] = from_zero ? 0.0 : c[j0 + j];
     for (size_t p = first; p < last; ++p) {
         const double* b = B.row(index[p]) + j0;
         for (size_t j = 0; j < 4 * V; ++j) acc[j] += value[p] * b[j];
@@ -420,16 +518,17 @@ void gather_rows_block(double* c, const uint32_t* index, const double* value, si
 #endif
 
 // One row of C += sum over the entries [first, last) of value * (row `index` of B), all columns:
-// 64 at a time (16 registers), then 16, then 4, then one by one.
+// 64 at a time (16 registers), then 16, then 4, then one by one. With from_zero, C's row is not
+// read: the sums start from 0, as the naive loop's do.
 inline void gather_rows(double* c, const uint32_t* index, const double* value, size_t first, size_t last,
-                        const Matrix& B) {
+                        const Matrix& B, bool from_zero) {
     const size_t m = B.cols;
     size_t j = 0;
-    for (; j + 64 <= m; j += 64) gather_rows_block<16>(c, index, value, first, last, B, j);
-    for (; j + 16 <= m; j += 16) gather_rows_block<4>(c, index, value, first, last, B, j);
-    for (; j + 4 <= m; j += 4) gather_rows_block<1>(c, index, value, first, last, B, j);
+    for (; j + 64 <= m; j += 64) gather_rows_block<16>(c, index, value, first, last, B, j, from_zero);
+    for (; j + 16 <= m; j += 16) gather_rows_block<4>(c, index, value, first, last, B, j, from_zero);
+    for (; j + 4 <= m; j += 4) gather_rows_block<1>(c, index, value, first, last, B, j, from_zero);
     for (; j < m; ++j) {
-        double sum = c[j];
+        double sum = from_zero ? 0.0 : c[j];
         for (size_t p = first; p < last; ++p) sum += value[p] * B(index[p], j);
         c[j] = sum;
     }
@@ -442,23 +541,25 @@ inline void gather_rows(double* c, const uint32_t* index, const double* value, s
 inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.cols != B.rows) shape_mismatch("matmul", A, B);
-    Matrix C(A.rows, B.cols);
+    Matrix C = Matrix::uninitialized(A.rows, B.cols);
 #pragma omp parallel for schedule(static) if (A.nonzeros() * B.cols >= kParallelWork)
     for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.rows); ++i)
-        gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B);
+        gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B, true);
     return C;
 }
 
 // C = A^T B for a sparse A: row k of C adds a(n,k) * (row n of B) over the nonzero a(n,k) of
-// column k, tile after tile, so n ascends as in the naive loop. Threads own rows k of C.
+// column k, tile after tile, so n ascends as in the naive loop.
 inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
-    Matrix C(A.cols, B.cols);
+    if (A.tiles.empty()) return Matrix(A.cols, B.cols);  // no rows: empty sums
+    Matrix C = Matrix::uninitialized(A.cols, B.cols);
     for (const SparseMatrix::ColumnTile& t : A.tiles) {
+        const bool first_tile = &t == &A.tiles.front();
 #pragma omp parallel for schedule(static) if (t.value.size() * B.cols >= kParallelWork)
         for (ptrdiff_t k = 0; k < static_cast<ptrdiff_t>(A.cols); ++k)
-            gather_rows(C.row(k), t.row.data(), t.value.data(), t.col_start[k], t.col_start[k + 1], B);
+            gather_rows(C.row(k), t.row.data(), t.value.data(), t.col_start[k], t.col_start[k + 1], B, first_tile);
     }
     return C;
 }
@@ -468,12 +569,12 @@ inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
 
 // Element-wise work is split between threads only for large matrices (each element is computed
 // alone, so the result is the same either way).
-constexpr size_t kParallelElements = 1 << 15;
+constexpr size_t kParallelElements = 1 << 13;
 
 // A + b, with the row vector b (1, m) added to every row of A (n, m): numpy's broadcasting.
 inline Matrix add_row_vector(const Matrix& A, const Matrix& b) {
     if (b.rows != 1 || b.cols != A.cols) shape_mismatch("add_row_vector", A, b);
-    Matrix C(A.rows, A.cols);
+    Matrix C = Matrix::uninitialized(A.rows, A.cols);
 #pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
     for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(A.rows); ++ii)
         for (size_t i = static_cast<size_t>(ii), j = 0; j < A.cols; ++j) C(i, j) = A(i, j) + b(0, j);
@@ -482,17 +583,24 @@ inline Matrix add_row_vector(const Matrix& A, const Matrix& b) {
 
 // The sum of each column, as a (1, m) row: np.sum(A, axis=0, keepdims=True), which numpy also adds
 // row after row.
+// Threads share out the columns; each column is still added row after row.
 inline Matrix column_sums(const Matrix& A) {
+    using matrix_detail::Share;
     Matrix s(1, A.cols);
-    for (size_t i = 0; i < A.rows; ++i)
-        for (size_t j = 0; j < A.cols; ++j) s(0, j) += A(i, j);
+    const size_t parts = A.size() >= kParallelElements && A.cols >= 16 ? matrix_detail::thread_count() : 1;
+#pragma omp parallel for schedule(static) if (parts > 1)
+    for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
+        const Share c(A.cols, static_cast<size_t>(p), parts);
+        for (size_t i = 0; i < A.rows; ++i)
+            for (size_t j = c.first; j < c.last; ++j) s(0, j) += A(i, j);
+    }
     return s;
 }
 
 // f applied to every element.
 template <class F>
 Matrix map(const Matrix& A, F f) {
-    Matrix C(A.rows, A.cols);
+    Matrix C = Matrix::uninitialized(A.rows, A.cols);
 #pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
     for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.size()); ++i) C.data[i] = f(A.data[i]);
     return C;
@@ -502,10 +610,21 @@ Matrix map(const Matrix& A, F f) {
 template <class F>
 Matrix zip_map(const Matrix& A, const Matrix& B, F f, const char* op = "zip_map") {
     if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
-    Matrix C(A.rows, A.cols);
+    Matrix C = Matrix::uninitialized(A.rows, A.cols);
 #pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
     for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.size()); ++i) C.data[i] = f(A.data[i], B.data[i]);
     return C;
+}
+
+// f(a, b, c) for each triple of elements at the same place in A, B and C.
+template <class F>
+Matrix zip_map(const Matrix& A, const Matrix& B, const Matrix& C, F f, const char* op = "zip_map") {
+    if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
+    if (A.rows != C.rows || A.cols != C.cols) shape_mismatch(op, A, C);
+    Matrix D = Matrix::uninitialized(A.rows, A.cols);
+#pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
+    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.size()); ++i) D.data[i] = f(A.data[i], B.data[i], C.data[i]);
+    return D;
 }
 
 // The element-wise (Hadamard) product A * B.

@@ -135,7 +135,8 @@ inline std::string base64(const uint8_t* data, size_t size) {
 
 // Every double exactly: its 8 bytes, least significant first (what JavaScript's
 // DataView.getFloat64(offset, true) reads), whatever this machine's byte order.
-inline std::string base64_doubles(const std::vector<double>& values) {
+template <class Doubles>  // a std::vector of doubles, or a Matrix's data
+std::string base64_doubles(const Doubles& values) {
     std::vector<uint8_t> bytes(values.size() * 8);
     for (size_t i = 0; i < values.size(); ++i) {
         uint64_t bits;

@@ -272,11 +272,25 @@ double train_epoch(Network& net, Optimizer& optimizer, const SparseMatrix& X, co
     if (o.batch == 0 || o.batch >= N)
         return train_step(net, optimizer, X, t, o.reduction, epoch, lr, losses) / static_cast<double>(N);
     const std::vector<uint32_t> p = rng.permutation(static_cast<uint32_t>(N));
+    // The batches' images are gathered a few at a time (up to 1024 rows), in parallel, one batch per
+    // thread: copying a batch's rows and sorting them by column (SparseMatrix::select_rows) would
+    // otherwise keep one thread busy, and the others idle, before every step.
+    const size_t batches = (N + o.batch - 1) / o.batch;
+    const size_t ahead = std::max<size_t>(1, 1024 / o.batch);
+    std::vector<SparseMatrix> y_0(std::min(ahead, batches));
     double total = 0.0;
-    for (size_t start = 0; start < N; start += o.batch) {
-        const size_t n = std::min(o.batch, N - start);
-        const SparseMatrix y_0 = X.select_rows(p.data() + start, n);
-        total += train_step(net, optimizer, y_0, select_rows(t, p.data() + start, n), o.reduction, epoch, lr, losses);
+    for (size_t b0 = 0; b0 < batches; b0 += ahead) {
+        const size_t b1 = std::min(batches, b0 + ahead);
+#pragma omp parallel for schedule(dynamic) if (b1 - b0 > 1)
+        for (ptrdiff_t b = static_cast<ptrdiff_t>(b0); b < static_cast<ptrdiff_t>(b1); ++b) {
+            const size_t start = static_cast<size_t>(b) * o.batch;
+            y_0[static_cast<size_t>(b) - b0] = X.select_rows(p.data() + start, std::min(o.batch, N - start));
+        }
+        for (size_t b = b0; b < b1; ++b) {
+            const size_t start = b * o.batch, n = std::min(o.batch, N - start);
+            total += train_step(net, optimizer, y_0[b - b0], select_rows(t, p.data() + start, n), o.reduction,
+                                epoch, lr, losses);
+        }
     }
     return total / static_cast<double>(N);
 }
@@ -302,7 +316,7 @@ ModelData model_of(const Network& net, uint32_t rows, uint32_t cols) {
     for (const Layer& layer : net.layers)
         m.layers.push_back({layer.W.rows, layer.W.cols,
                             layer.phi ? layer.phi->name : net.classes == 2 ? "sigmoid" : "softmax",
-                            layer.W.data, layer.b.data});
+                            {layer.W.data.begin(), layer.W.data.end()}, {layer.b.data.begin(), layer.b.data.end()}});
     return m;
 }
 
@@ -313,9 +327,9 @@ Network network_of(const ModelData& m) {
         const ModelLayer& ml = m.layers[l];
         Layer layer;
         layer.W = Matrix(ml.inputs, ml.outputs);
-        layer.W.data = ml.W;
+        layer.W.data.assign(ml.W.begin(), ml.W.end());
         layer.b = Matrix(1, ml.outputs);
-        layer.b.data = ml.b;
+        layer.b.data.assign(ml.b.begin(), ml.b.end());
         layer.phi = l + 1 < m.layers.size() ? find_activation(ml.activation) : nullptr;
         net.layers.push_back(std::move(layer));
     }
@@ -364,7 +378,7 @@ int predict(const Options& o, const ModelData& m) {
                             std::to_string(m.rows) + " images (MNIST's size)", 1);
     const Network net = network_of(m);
     Matrix x(1, image.pixels.size());
-    x.data = image.pixels;
+    x.data.assign(image.pixels.begin(), image.pixels.end());
     const ForwardPass f = net.forward(x);
     const double* y = f.y_L().row(0);
     for (int c = 0; c < net.classes; ++c) {

@@ -19,7 +19,7 @@ bool close(double a, double b, double rel = 1e-15) {
 
 Matrix matrix(size_t rows, size_t cols, std::vector<double> values) {
     Matrix m(rows, cols);
-    m.data = std::move(values);
+    m.data.assign(values.begin(), values.end());
     return m;
 }
 

@@ -119,10 +119,13 @@ double max_relative_difference(const Matrix& a, const Matrix& b) {
 // or many. Shapes: tiny, not multiples of the block sizes, and the training shapes.
 void test_matmul() {
     struct Shape { size_t n, k, m; double zeros; };
-    // Column counts cover every path of the kernels: 64 at a time, 16, 4 and single columns.
+    // Column counts cover every path of the kernels: 64 at a time, 16, 4 and single columns, blocks
+    // padded at the right and bottom edges, the ten-class shapes, empty sums (k = 0) and no rows.
     const Shape shapes[] = {{1, 1, 1, 0.0},      {2, 3, 1, 0.0},     {7, 5, 3, 0.5},
                             {129, 257, 65, 0.3}, {63, 300, 130, 0.8}, {300, 17, 1, 0.0},
-                            {50, 40, 87, 0.6},   {5, 9, 16, 1.0},     {11824, 784, 64, 0.8}};
+                            {50, 40, 87, 0.6},   {5, 9, 16, 1.0},     {11824, 784, 64, 0.8},
+                            {128, 128, 10, 0.0}, {128, 256, 128, 0.0}, {130, 600, 300, 0.5},
+                            {9, 4, 5, 0.0},      {4, 0, 20, 0.0},     {0, 7, 20, 0.0}};
     int threads = 1;
 #ifdef _OPENMP
     threads = omp_get_max_threads();
@@ -164,7 +167,7 @@ void test_matmul() {
     A.data = {1, 2, 3, 4, 5, 6};
     B.data = {7, 8, 9, 10, 11, 12};
     const Matrix C = matmul(A, B);
-    check(C.data == std::vector<double>({58, 64, 139, 154}), "[[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]");
+    check(std::vector<double>(C.data.begin(), C.data.end()) == std::vector<double>({58, 64, 139, 154}), "[[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]");
     bool threw = false;
     try {
         matmul(A, A);
