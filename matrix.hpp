@@ -538,20 +538,43 @@ inline void gather_rows(double* c, const uint32_t* index, const double* value, s
 
 }  // namespace matrix_detail
 
+namespace matrix_detail {
+// Part p of `parts` of the items [0, count) whose entries start at starts[0 .. count] (a row's, or
+// a column's, in a SparseMatrix): consecutive items with about the same number of entries. Images
+// differ in their number of nonzero pixels, and pixels in how many images light them, so an even
+// split of the rows, or columns, left one thread with up to a third more work than the other.
+inline Share entries_share(const std::vector<size_t>& starts, size_t p, size_t parts) {
+    const size_t count = starts.size() - 1, entries = starts.back() - starts.front();
+    auto item_at = [&](size_t part) {
+        if (part == parts) return count;
+        const size_t target = starts.front() + entries * part / parts;
+        return static_cast<size_t>(std::lower_bound(starts.begin(), starts.end() - 1, target) - starts.begin());
+    };
+    Share s(count, p, parts);
+    s.first = item_at(p), s.last = item_at(p + 1);
+    return s;
+}
+}  // namespace matrix_detail
+
 // C = A B for a sparse A: row i of C adds a(i,k) * (row k of B) over the nonzero a(i,k) only, k
-// ascending as in the naive loop.
+// ascending as in the naive loop. Each thread gets rows with a like number of nonzeros.
 inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.cols != B.rows) shape_mismatch("matmul", A, B);
     Matrix C = Matrix::uninitialized(A.rows, B.cols);
-#pragma omp parallel for schedule(static) if (A.nonzeros() * B.cols >= kParallelWork)
-    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.rows); ++i)
-        gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B, true);
+    const size_t parts = A.nonzeros() * B.cols >= kParallelWork ? thread_count() : 1;
+#pragma omp parallel for schedule(static) if (parts > 1)
+    for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
+        const Share rows = entries_share(A.row_start, static_cast<size_t>(p), parts);
+        for (size_t i = rows.first; i < rows.last; ++i)
+            gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B, true);
+    }
     return C;
 }
 
 // C = A^T B for a sparse A: row k of C adds a(n,k) * (row n of B) over the nonzero a(n,k) of
-// column k, tile after tile, so n ascends as in the naive loop.
+// column k, tile after tile, so n ascends as in the naive loop. Each thread gets rows k with a like
+// number of nonzeros in the tile.
 inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
@@ -559,9 +582,13 @@ inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     Matrix C = Matrix::uninitialized(A.cols, B.cols);
     for (const SparseMatrix::ColumnTile& t : A.tiles) {
         const bool first_tile = &t == &A.tiles.front();
-#pragma omp parallel for schedule(static) if (t.value.size() * B.cols >= kParallelWork)
-        for (ptrdiff_t k = 0; k < static_cast<ptrdiff_t>(A.cols); ++k)
-            gather_rows(C.row(k), t.row.data(), t.value.data(), t.col_start[k], t.col_start[k + 1], B, first_tile);
+        const size_t parts = t.value.size() * B.cols >= kParallelWork ? thread_count() : 1;
+#pragma omp parallel for schedule(static) if (parts > 1)
+        for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
+            const Share ks = entries_share(t.col_start, static_cast<size_t>(p), parts);
+            for (size_t k = ks.first; k < ks.last; ++k)
+                gather_rows(C.row(k), t.row.data(), t.value.data(), t.col_start[k], t.col_start[k + 1], B, first_tile);
+        }
     }
     return C;
 }
