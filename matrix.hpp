@@ -128,8 +128,8 @@ inline Matrix matmul_ABt_naive(const Matrix& A, const Matrix& B) {
 //    kernel reads it (16 consecutive doubles per k), small enough for the L1 cache, and reused by
 //    every row of C. Reading B^T instead of B is only another way of packing, so A B^T needs no
 //    transposed copy.
-//  - Threads: with OpenMP, each thread gets a rectangle of C, a share of its strips (or, for a C too
-//    narrow to share out, of its rows), and packs its own strips: no thread waits for or reads
+//  - Threads: with OpenMP, each thread gets a share of C's rows (or, for a C of too few rows to
+//    share out, of its strips) and packs the strips it needs itself: no thread waits for, or reads,
 //    another's copies. Each output element is still computed by one thread, in one order, so the
 //    result does not depend on the thread count.
 // To keep the order across the k panels, the kernel continues from C's running sum after the first.
@@ -250,8 +250,9 @@ void blocked_product(const Matrix& A, const Matrix& B, Matrix& C) {
     if (K == 0) return std::fill(C.data.begin(), C.data.end(), 0.0);  // empty sums
     const size_t strips = (m + kNr - 1) / kNr, row_blocks = (n + kMr - 1) / kMr;
     const size_t parts = n * K * m >= kParallelWork ? thread_count() : 1;
-    // Whole strips to each thread when they share out evenly; else whole rows (a narrow C).
-    const bool by_strips = strips % parts == 0 || strips >= 4 * parts;
+    // Whole rows to each thread (each packs every strip, a small cost next to its rows' products),
+    // unless C has too few rows to share out evenly: then whole strips.
+    const bool by_strips = row_blocks < 4 * parts && strips >= parts;
 #pragma omp parallel for schedule(static) if (parts > 1)
     for (ptrdiff_t pp = 0; pp < static_cast<ptrdiff_t>(parts); ++pp) {
         const size_t p = static_cast<size_t>(pp);
