@@ -283,6 +283,7 @@ int main(int argc, char** argv) {
                 std::string("dense " + std::to_string(threads) + "t").c_str(), "sparse 1t",
                 std::string("sparse " + std::to_string(threads) + "t").c_str(), "numpy");
     std::map<std::string, double> best_ours, thread_speedup;
+    double peak = 0;  // the machine's measured peak: the fastest single 1024^3 product, ours or numpy's
     for (const Case& c : cases) {
         set_threads(1);
         const Timing naive = time_runs(std::max(1, runs / 2), c.naive);
@@ -302,6 +303,10 @@ int main(int argc, char** argv) {
                      (np.count(c.numpy_key) ? ", numpy " + timing_ms(summarize(np[c.numpy_key])) : ""))
                         .c_str());
         best_ours[c.numpy_key] = gflops(c.flops, c.sparse ? sparseN : denseN);
+        if (std::string(c.numpy_key) == "square1024") {
+            peak = std::max(peak, c.flops / denseN.min / 1e9);
+            if (np.count(c.numpy_key)) peak = std::max(peak, c.flops / summarize(np[c.numpy_key]).min / 1e9);
+        }
         thread_speedup[c.numpy_key] = c.sparse ? sparse1.median / sparseN.median : dense1.median / denseN.median;
         std::printf("%-38s %.2fx\n", "  speed-up of all threads over one", thread_speedup[c.numpy_key]);
     }
@@ -374,11 +379,52 @@ int main(int argc, char** argv) {
                     epoch_flops * 3 / np_ten_train.median / 1e9);
         std::printf("  the same losses: largest relative difference %.2g\n", ten_worst);
     }
-    const double peak = std::max(best_ours["square1024"], np.count("square1024")
-                                     ? gflops(2.0 * 1024 * 1024 * 1024, summarize(np["square1024"])) : 0.0);
-    std::printf("  machine's measured peak (best dense 1024^3 product above, %d threads): %.1f GFLOP/s; "
+    std::printf("  machine's measured peak (the fastest 1024^3 product above, %d threads): %.1f GFLOP/s; "
                 "deep_mlp's training runs at %.0f%% of it\n",
                 threads, peak, 100 * epoch_flops * 3 / ten_train.median / 1e9 / peak);
+
+    // ---- the ten-class step's products, one at a time ----
+    // The shapes of one step on a mini-batch of 128 (real images for y_0; the other factors random,
+    // which the dense products' speed does not depend on), each timed over 200 calls in a row. Their
+    // GFLOP/s count only the work done (2 nnz 256 for the sparse ones), against the measured peak.
+    {
+        NumpyRandomState rng(0);
+        const std::vector<uint32_t> perm = rng.permutation(static_cast<uint32_t>(ten.X_train.rows));
+        const SparseMatrix y0 = ten.X_train.select_rows(perm.data(), 128);
+        const Matrix W1 = random_matrix(784, 256, 1), W2 = random_matrix(256, 128, 2), W3 = random_matrix(128, 10, 3);
+        const Matrix y1 = random_matrix(128, 256, 4), y2 = random_matrix(128, 128, 5);
+        const Matrix d3 = random_matrix(128, 10, 6), d2 = random_matrix(128, 128, 7), d1 = random_matrix(128, 256, 8);
+        const double sparse_flops = 2.0 * static_cast<double>(y0.nonzeros()) * 256;
+        struct Product {
+            const char* name;
+            double flops;
+            std::function<void()> run;
+        };
+        const std::vector<Product> products = {
+            {"z_1 = y_0 W_1 (128x784 sparse)(784x256)", sparse_flops, [&] { matmul(y0, W1); }},
+            {"z_2 = y_1 W_2 (128x256)(256x128)", 2.0 * 128 * 256 * 128, [&] { matmul(y1, W2); }},
+            {"z_3 = y_2 W_3 (128x128)(128x10)", 2.0 * 128 * 128 * 10, [&] { matmul(y2, W3); }},
+            {"grad_W3 = y_2^T delta_3 (128x128)(128x10)", 2.0 * 128 * 128 * 10, [&] { matmul_AtB(y2, d3); }},
+            {"delta_3 W_3^T (128x10)(10x128)", 2.0 * 128 * 10 * 128, [&] { matmul_ABt(d3, W3); }},
+            {"grad_W2 = y_1^T delta_2 (256x128)(128x128)", 2.0 * 256 * 128 * 128, [&] { matmul_AtB(y1, d2); }},
+            {"delta_2 W_2^T (128x128)(128x256)", 2.0 * 128 * 128 * 256, [&] { matmul_ABt(d2, W2); }},
+            {"grad_W1 = y_0^T delta_1 (784x128 sparse)(128x256)", sparse_flops, [&] { matmul_AtB(y0, d1); }},
+        };
+        const double steps_per_epoch = static_cast<double>(ten.X_train.rows) / 128;
+        std::printf("\nthe ten-class step's products (a batch of 128; %d threads against 1; real GFLOP/s)\n", threads);
+        std::printf("  %-50s %9s %9s %8s %8s %8s %10s\n", "product", "us 1t", "us all", "speed-up", "GFLOP/s",
+                    "of peak", "ms/epoch");
+        for (const Product& pr : products) {
+            auto calls = [&] { for (int i = 0; i < 200; ++i) pr.run(); };
+            set_threads(1);
+            const Timing one = time_runs(runs, calls);
+            set_threads(threads);
+            const Timing all = time_runs(runs, calls);
+            const double us1 = 1e6 * one.median / 200, usN = 1e6 * all.median / 200;
+            std::printf("  %-50s %9.1f %9.1f %7.2fx %8.1f %7.0f%% %10.1f\n", pr.name, us1, usN, us1 / usN,
+                        pr.flops / usN / 1e3, 100 * pr.flops / usN / 1e3 / peak, usN * steps_per_epoch / 1e3);
+        }
+    }
 
     if (!have_numpy_sklearn) return 0;
 
