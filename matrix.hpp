@@ -138,6 +138,7 @@ namespace matrix_detail {
 constexpr size_t kNr = 16;   // columns of C per register block, and of B per strip
 constexpr size_t kKc = 256;  // rows of B per strip: 256 x 16 doubles = 32 KiB, L1-sized
 constexpr size_t kParallelWork = 1 << 16;  // below this many multiply-adds, threads cost more than they save
+constexpr size_t kNarrow = 4;  // a C narrower than this is summed element by element (a strip: mostly padding)
 
 // Rows of C per register block. The best block is the one that fills the vector registers with
 // accumulators without spilling, and that depends on the compiler: g++ turns 16 columns into two
@@ -293,7 +294,7 @@ void narrow_product(const Matrix& A, const Matrix& B, Matrix& C) {
 
 template <Read read>
 void product(const Matrix& A, const Matrix& B, Matrix& C) {
-    if (C.cols < 4) narrow_product<read>(A, B, C);
+    if (C.cols < kNarrow) narrow_product<read>(A, B, C);
     else blocked_product<read>(A, B, C);
 }
 }  // namespace matrix_detail
@@ -339,7 +340,7 @@ inline Matrix transpose(const Matrix& A) {
 inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
     using namespace matrix_detail;
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
-    if (B.cols >= 4) return matmul(transpose(A), B);
+    if (B.cols >= kNarrow) return matmul(transpose(A), B);
     const size_t N = A.rows, k_count = A.cols, m = B.cols;
     Matrix C = Matrix::uninitialized(k_count, m);
     constexpr size_t kRowsPerTask = 16;
