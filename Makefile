@@ -50,7 +50,7 @@ ALL_FLAGS := $(WARN) $(CXXFLAGS) $(OMPFLAGS)
 # holds the last ones and is rewritten only when they differ.
 BUILD_FLAGS := $(CXX) $(ALL_FLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - .build_flags || echo '$(BUILD_FLAGS)' > .build_flags)
-HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp output_files.hpp command_line.hpp report_html.hpp .build_flags
+HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp program/output_files.hpp program/command_line.hpp program/report_html.hpp .build_flags
 MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))

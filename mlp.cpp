@@ -19,7 +19,7 @@ The story, in the order the file tells it:
   4. Training. Full-batch gradient descent, printing "Epoch k, Loss: L" as the notes do.
   5. Test.  Predict 1 where y_2 >= 0.5 and print the accuracy.
 Then run() writes the loss history (out/loss.csv, and the notes' plot as out/loss.svg) and a page
-about the run, out/report.html (report_html.hpp).
+about the run, out/report.html (program/report_html.hpp).
 
 How (3) and (4) relate to the notes as printed. The notes' text of (3) reads
 dL/dW_2 = [y_2 - phi_2(z_2)]^T W_2 dL/dz_2: there y_2 names the *target* (in (1) it is the output),
@@ -45,12 +45,12 @@ below against finite differences: if you change the model, run `make test`.
 #include <string>
 #include <vector>
 
-#include "command_line.hpp"
+#include "program/command_line.hpp"
 #include "idx_reader.hpp"
 #include "matrix.hpp"
 #include "numpy_random.hpp"
-#include "output_files.hpp"
-#include "report_html.hpp"
+#include "program/output_files.hpp"
+#include "program/report_html.hpp"
 
 // =============================================================================================
 // 1. Data
@@ -395,7 +395,7 @@ int run(int argc, char** argv) {
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy(test.y_2, s.y_test) * 100)
               << "%" << std::endl;
 
-    // The report page (report_html.hpp): the run, the weights, the mistakes, a pad to draw on.
+    // The report page (program/report_html.hpp): the run, the weights, the mistakes, a pad to draw on.
     const std::string report = report_html(lesson_network(p), lesson_run(argc, argv, o, s, losses, {{"load", load_s},
         {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, test.y_2));
     write_loss_history(o.out_dir, losses, {{"report.html", report}});

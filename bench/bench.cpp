@@ -186,7 +186,7 @@ bool python_has(const char* modules) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    keep_freed_memory();  // as ./mlp and ./deep_mlp do (command_line.hpp): products' outputs reuse freed pages
+    keep_freed_memory();  // as ./mlp and ./deep_mlp do (program/command_line.hpp): products' outputs reuse freed pages
     std::string data_dir = "data";
     int runs = 5;
     for (int i = 1; i + 1 < argc; i += 2) {

@@ -8,7 +8,7 @@ exercises/deep_mlp.cpp: the notes' five exercises, worked, in one program.
   (e) the ten MNIST classes        --classes 10               layers.hpp: SoftmaxCrossEntropy
 
 and a trained network kept in a file (--save, --load; model_file.hpp gives the format), a digit
-classified from a PGM image (--predict), and out/report.html beside the loss (report_html.hpp).
+classified from a PGM image (--predict), and out/report.html beside the loss (program/report_html.hpp).
 
 With no flags it is the lesson: the same data, weights, equations and printed lines as ./mlp, byte
 for byte. What a run computes (data, the one random stream, batches, update rules, printed lines)

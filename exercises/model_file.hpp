@@ -40,7 +40,7 @@
 #include <vector>
 
 #include "../idx_reader.hpp"
-#include "../output_files.hpp"
+#include "../program/output_files.hpp"
 
 struct ModelError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -227,7 +227,7 @@ inline ModelData read_model_file(const std::string& path) {
     return parse_model(path, bytes.data(), bytes.size());
 }
 
-// Writes the model to `path` whole or not at all, as every output is (output_files.hpp).
+// Writes the model to `path` whole or not at all, as every output is (program/output_files.hpp).
 inline void write_model_file(const std::string& path, const ModelData& m) {
     const std::filesystem::path p(path);
     const std::string folder = p.parent_path().empty() ? "." : p.parent_path().string();

@@ -1,4 +1,4 @@
-// fuzz/fuzz_args.cpp: libFuzzer target for command_line.hpp's FlagParser with the flag tables of
+// fuzz/fuzz_args.cpp: libFuzzer target for program/command_line.hpp's FlagParser with the flag tables of
 // ./mlp (mlp.cpp's parse_args()) and ./deep_mlp (exercises/deep_mlp.cpp's), `make fuzz`.
 //
 // The input, split at each zero byte, is the argument list after ./mlp (at most 32 arguments).

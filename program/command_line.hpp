@@ -1,4 +1,4 @@
-// command_line.hpp: the flags of ./mlp and ./deep_mlp, and the one-line errors a run ends with.
+// program/command_line.hpp: the flags of ./mlp and ./deep_mlp, and the one-line errors a run ends with.
 //
 // A program lists its flags once (name, where the value goes, its range), and parse() reads
 // `--flag VALUE` and `--flag=VALUE`, answers --help, and turns every bad value into one line that

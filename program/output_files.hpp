@@ -1,4 +1,4 @@
-// output_files.hpp: what ./mlp and ./deep_mlp write besides their numbers, and how.
+// program/output_files.hpp: what ./mlp and ./deep_mlp write besides their numbers, and how.
 //
 //  - python_float(): a double as Python prints it, so that the printed losses read like the notes'.
 //  - losses_csv(), loss_plot_svg(): the loss history as a table and as the notes' plot.

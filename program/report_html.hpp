@@ -1,9 +1,9 @@
-// report_html.hpp: out/report.html, one self-contained page about a run of ./mlp or ./deep_mlp.
+// program/report_html.hpp: out/report.html, one self-contained page about a run of ./mlp or ./deep_mlp.
 //
 // The page holds, with nothing fetched from anywhere (inline SVG and CSS, images as data: URIs,
 // and a Content-Security-Policy that forbids every request):
 //   - the run: its command line, every setting, the shapes, the final loss, the test accuracy, times;
-//   - the loss curve (output_files.hpp's loss_plot_svg(), the notes' plot);
+//   - the loss curve (program/output_files.hpp's loss_plot_svg(), the notes' plot);
 //   - the first hidden layer's weights: unit j's 784 incoming weights W_1[:, j] as a 28x28 image,
 //     every unit, on one diverging colour scale centred at 0 (blue < 0 < red), with its legend;
 //   - the test images the network got wrong (the first 48), each with its label and output;
@@ -34,7 +34,7 @@
 #include <utility>
 #include <vector>
 
-#include "matrix.hpp"
+#include "../matrix.hpp"
 #include "output_files.hpp"
 
 // One layer: z = y_in W + b, then the activation. W is (inputs, outputs), b is (1, outputs).
