@@ -50,7 +50,7 @@ ALL_FLAGS := $(WARN) $(CXXFLAGS) $(OMPFLAGS)
 # holds the last ones and is rewritten only when they differ.
 BUILD_FLAGS := $(CXX) $(ALL_FLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - .build_flags || echo '$(BUILD_FLAGS)' > .build_flags)
-HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp program/output_files.hpp program/command_line.hpp program/report_html.hpp .build_flags
+HEADERS   := matrix.hpp idx_reader.hpp numpy_random.hpp $(wildcard program/*.hpp) .build_flags
 MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
@@ -58,7 +58,7 @@ MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 .PHONY: all data test bench sanitize valgrind fuzz compare mutants clean
 .DELETE_ON_ERROR:
 
-EXERCISES := exercises/layers.hpp exercises/network.hpp exercises/optimizers.hpp exercises/model_file.hpp exercises/pgm_image.hpp
+EXERCISES := $(wildcard exercises/*.hpp)
 
 all: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
 
@@ -148,7 +148,7 @@ fuzz/fuzz_idx: fuzz/fuzz_idx.cpp idx_reader.hpp
 fuzz/fuzz_args: fuzz/fuzz_args.cpp exercises/deep_mlp.cpp $(EXERCISES) mlp.cpp $(HEADERS)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_args.cpp
 
-fuzz/fuzz_model: fuzz/fuzz_model.cpp exercises/model_file.hpp exercises/pgm_image.hpp
+fuzz/fuzz_model: fuzz/fuzz_model.cpp program/model_file.hpp program/pgm_image.hpp
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_model.cpp
 
 fuzz: fuzz/fuzz_idx fuzz/fuzz_args fuzz/fuzz_model

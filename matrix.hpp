@@ -11,10 +11,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <bitset>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -73,6 +77,143 @@ template <class MatrixA, class MatrixB>
     throw std::invalid_argument(std::string(op) + ": shapes " + a.shape() + " and " + b.shape() +
                                 " do not fit");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Threads. Every kernel below that shares its work out between threads does it through
+// parallel_parts() (or parallel_items()), the one place where OpenMP is used. It also does two
+// things a plain `#pragma omp parallel for` does not:
+//  - An exception thrown inside a parallel region cannot leave it: the program would end on the
+//    spot (out of memory in a kernel's allocation, say, or an exercise's stub). Each is caught
+//    where it happens, and the first is thrown again once the threads have joined.
+//  - A student's laptop is never idle. When another program holds a core, a thread that shares
+//    it runs late, and every parallel step waits for it: small steps, thousands of them, can then
+//    run many times slower than on one thread. So each parallel step is timed: when it took more
+//    than twice the share of the thread that started it (a share the others should have matched),
+//    it stalled. Three stalls among the last 32 steps and one thread fewer is used, for 0.1 s at
+//    first, then, when the same happens again as soon as it is tried, for twice as long (up to
+//    3.2 s). Stalls are rare on an idle machine, so it keeps all its threads.
+// The number of threads never changes a result: every output element is computed by one thread,
+// in one order, whatever their number.
+
+namespace matrix_detail {
+
+// Part p of `count` things shared out between `parts`: [first, last).
+struct Share {
+    size_t first, last;
+    Share(size_t count, size_t p, size_t parts) : first(count * p / parts), last(count * (p + 1) / parts) {}
+};
+
+#ifdef _OPENMP
+// How many threads the kernels use now, and what the timing of their parallel steps says about it.
+class LoadWatch {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    size_t threads() {
+        const size_t all = static_cast<size_t>(omp_get_max_threads());
+        if (all != all_) all_ = threads_ = all, held_ = false;  // OMP_NUM_THREADS, omp_set_num_threads()
+        if (held_ && Clock::now() >= hold_until_) {  // try one thread more again
+            held_ = false, ++threads_;
+            probation_ = kWindow;
+        }
+        return threads_;
+    }
+
+    // One parallel step: its time, and the time of the share the calling thread ran itself.
+    void record(double step_seconds, double own_seconds) {
+        const bool stalled = step_seconds > 2 * own_seconds + kStallMargin;
+        history_ = (history_ << 1) | (stalled ? 1u : 0u);
+        if (probation_ > 0) --probation_;
+        if (std::bitset<32>(history_).count() < 3 || threads_ <= 1) {
+            if (probation_ == 0 && !held_) hold_ = kFirstHold;  // a clean window: start over
+            return;
+        }
+        hold_ = probation_ > 0 ? std::min(2 * hold_, kLongestHold) : kFirstHold;
+        --threads_;
+        held_ = true, history_ = 0, probation_ = 0;
+        hold_until_ = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(hold_));
+    }
+
+private:
+    static constexpr double kStallMargin = 50e-6, kFirstHold = 0.1, kLongestHold = 3.2;
+    static constexpr int kWindow = 32;
+    size_t all_ = 0, threads_ = 0;
+    uint32_t history_ = 0;  // one bit per recent step, 1 = stalled (the last 32)
+    bool held_ = false;
+    int probation_ = 0;     // steps left in which a stall means the last try came too soon
+    double hold_ = kFirstHold;
+    Clock::time_point hold_until_;
+};
+
+inline LoadWatch& load_watch() {
+    static LoadWatch watch;
+    return watch;
+}
+#endif
+
+// How many threads a kernel may share its work out between: 1 inside a parallel region (kernels
+// called from another kernel's threads run on their caller's thread).
+inline size_t thread_count() {
+#ifdef _OPENMP
+    return omp_in_parallel() ? 1 : load_watch().threads();
+#else
+    return 1;
+#endif
+}
+
+// body(p) for every part p = 0 .. parts - 1, each part on a thread of its own (one after the other
+// when parts is 1). The first exception a part throws is thrown again here, after all have ended.
+template <class Body>
+void parallel_parts(size_t parts, Body body) {
+#ifdef _OPENMP
+    if (parts > 1 && !omp_in_parallel()) {
+        using Clock = LoadWatch::Clock;
+        std::exception_ptr error;
+        double own = 0;
+        const auto start = Clock::now();
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(parts))
+        for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
+            const bool mine = omp_get_thread_num() == 0;
+            const auto t0 = mine ? Clock::now() : start;
+            try {
+                body(static_cast<size_t>(p));
+            } catch (...) {
+#pragma omp critical(matrix_parallel_error)
+                if (!error) error = std::current_exception();
+            }
+            if (mine) own = std::chrono::duration<double>(Clock::now() - t0).count();
+        }
+        load_watch().record(std::chrono::duration<double>(Clock::now() - start).count(), own);
+        if (error) std::rethrow_exception(error);
+        return;
+    }
+#endif
+    for (size_t p = 0; p < parts; ++p) body(p);
+}
+
+// body(first, last) over [0, count) cut into one range per thread, when the work is worth it;
+// else body(0, count).
+template <class Body>
+void parallel_ranges(size_t count, bool worth_threads, Body body) {
+    const size_t parts = worth_threads ? std::min(thread_count(), std::max<size_t>(count, 1)) : 1;
+    parallel_parts(parts, [&](size_t p) {
+        const Share s(count, p, parts);
+        body(s.first, s.last);
+    });
+}
+
+// body(i) for every item i = 0 .. count - 1, for items of uneven cost: each thread takes the next
+// item left when it is done with its last (a dynamic schedule).
+template <class Body>
+void parallel_items(size_t count, Body body) {
+    const size_t parts = std::min(thread_count(), count);
+    std::atomic<size_t> next{0};
+    parallel_parts(parts, [&](size_t) {
+        for (size_t i = next++; i < count; i = next++) body(i);
+    });
+}
+
+}  // namespace matrix_detail
 
 // ---------------------------------------------------------------------------------------------
 // Reference products: the definitions, one output element at a time.
@@ -151,19 +292,6 @@ constexpr size_t kMr = 4;
 constexpr size_t kMr = 8;
 #endif
 
-inline size_t thread_count() {
-#ifdef _OPENMP
-    return static_cast<size_t>(omp_get_max_threads());
-#else
-    return 1;
-#endif
-}
-
-// Part p of `count` things shared out between `parts`: [first, last).
-struct Share {
-    size_t first, last;
-    Share(size_t count, size_t p, size_t parts) : first(count * p / parts), last(count * (p + 1) / parts) {}
-};
 
 // c[r * ldc + j] (a kMr x kNr block) = (first ? 0 : c[r * ldc + j]) + sum over k < kc, ascending,
 // of a[r * lda + k] * strip[k * kNr + j]. Each row's pointer is a variable of its own: written as
@@ -254,9 +382,7 @@ void blocked_product(const Matrix& A, const Matrix& B, Matrix& C) {
     // Whole rows to each thread (each packs every strip, a small cost next to its rows' products),
     // unless C has too few rows to share out evenly: then whole strips.
     const bool by_strips = row_blocks < 4 * parts && strips >= parts;
-#pragma omp parallel for schedule(static) if (parts > 1)
-    for (ptrdiff_t pp = 0; pp < static_cast<ptrdiff_t>(parts); ++pp) {
-        const size_t p = static_cast<size_t>(pp);
+    parallel_parts(parts, [&](size_t p) {
         const Share s = by_strips ? Share(strips, p, parts) : Share(strips, 0, 1);
         const Share b = by_strips ? Share(row_blocks, 0, 1) : Share(row_blocks, p, parts);
         thread_local std::vector<double> packed(kPanelStrips * kKc * kNr);  // this thread's own
@@ -273,23 +399,23 @@ void blocked_product(const Matrix& A, const Matrix& B, Matrix& C) {
                                       t * kNr, std::min(kNr, m - t * kNr), k0 == 0);
             }
         }
-    }
+    });
 }
 
 // C = A B or A B^T for a C of fewer than 4 columns (the lesson's (N, 1) z_2), where a strip of 16
 // would be mostly padding: each element is its own sum, k ascending, rows shared between threads.
 template <Read read>
 void narrow_product(const Matrix& A, const Matrix& B, Matrix& C) {
-#pragma omp parallel for schedule(static) if (A.rows * A.cols * C.cols >= kParallelWork)
-    for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(A.rows); ++ii) {
-        const size_t i = static_cast<size_t>(ii);
-        const double* a = A.row(i);
-        for (size_t j = 0; j < C.cols; ++j) {
-            double sum = 0.0;
-            for (size_t k = 0; k < A.cols; ++k) sum += a[k] * (read == Read::B ? B(k, j) : B(j, k));
-            C(i, j) = sum;
+    parallel_ranges(A.rows, A.rows * A.cols * C.cols >= kParallelWork, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) {
+            const double* a = A.row(i);
+            for (size_t j = 0; j < C.cols; ++j) {
+                double sum = 0.0;
+                for (size_t k = 0; k < A.cols; ++k) sum += a[k] * (read == Read::B ? B(k, j) : B(j, k));
+                C(i, j) = sum;
+            }
         }
-    }
+    });
 }
 
 template <Read read>
@@ -320,15 +446,17 @@ inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
 inline Matrix transpose(const Matrix& A) {
     constexpr size_t kTile = 32;
     Matrix T = Matrix::uninitialized(A.cols, A.rows);
-#pragma omp parallel for schedule(static) if (A.size() >= (1 << 15))
-    for (ptrdiff_t jj = 0; jj < static_cast<ptrdiff_t>(A.cols); jj += kTile) {
-        const size_t j0 = static_cast<size_t>(jj), j1 = std::min(A.cols, j0 + kTile);
-        for (size_t i0 = 0; i0 < A.rows; i0 += kTile)
-            for (size_t j = j0; j < j1; ++j) {
-                double* t = T.row(j);
-                for (size_t i = i0; i < std::min(A.rows, i0 + kTile); ++i) t[i] = A(i, j);
-            }
-    }
+    const size_t tiles = (A.cols + kTile - 1) / kTile;
+    matrix_detail::parallel_ranges(tiles, A.size() >= (1 << 15), [&](size_t first, size_t last) {
+        for (size_t j0 = first * kTile; j0 < std::min(A.cols, last * kTile); j0 += kTile) {
+            const size_t j1 = std::min(A.cols, j0 + kTile);
+            for (size_t i0 = 0; i0 < A.rows; i0 += kTile)
+                for (size_t j = j0; j < j1; ++j) {
+                    double* t = T.row(j);
+                    for (size_t i = i0; i < std::min(A.rows, i0 + kTile); ++i) t[i] = A(i, j);
+                }
+        }
+    });
     return T;
 }
 
@@ -344,20 +472,22 @@ inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
     const size_t N = A.rows, k_count = A.cols, m = B.cols;
     Matrix C = Matrix::uninitialized(k_count, m);
     constexpr size_t kRowsPerTask = 16;
-#pragma omp parallel for schedule(static) if (N * k_count * m >= kParallelWork)
-    for (ptrdiff_t k0 = 0; k0 < static_cast<ptrdiff_t>(k_count); k0 += kRowsPerTask) {
-        const size_t k_end = std::min(k_count, static_cast<size_t>(k0) + kRowsPerTask);
-        std::fill(C.row(static_cast<size_t>(k0)), C.row(k_end), 0.0);
-        for (size_t nn = 0; nn < N; ++nn) {
-            const double* a = A.row(nn);
-            const double* b = B.row(nn);
-            for (size_t k = static_cast<size_t>(k0); k < k_end; ++k) {
-                const double a_nk = a[k];
-                double* c = C.row(k);
-                for (size_t j = 0; j < m; ++j) c[j] += a_nk * b[j];
+    const size_t tasks = (k_count + kRowsPerTask - 1) / kRowsPerTask;
+    parallel_ranges(tasks, N * k_count * m >= kParallelWork, [&](size_t first, size_t last) {
+        for (size_t k0 = first * kRowsPerTask; k0 < std::min(k_count, last * kRowsPerTask); k0 += kRowsPerTask) {
+            const size_t k_end = std::min(k_count, k0 + kRowsPerTask);
+            std::fill(C.row(k0), C.row(k_end), 0.0);
+            for (size_t nn = 0; nn < N; ++nn) {
+                const double* a = A.row(nn);
+                const double* b = B.row(nn);
+                for (size_t k = k0; k < k_end; ++k) {
+                    const double a_nk = a[k];
+                    double* c = C.row(k);
+                    for (size_t j = 0; j < m; ++j) c[j] += a_nk * b[j];
+                }
             }
         }
-    }
+    });
     return C;
 }
 
@@ -457,10 +587,9 @@ private:
     // thread then reads entries this one has just copied.)
     void build_column_tiles() {
         tiles.assign((rows + kTileRows - 1) / kTileRows, ColumnTile());
-#pragma omp parallel for schedule(dynamic) if (tiles.size() > 1)
-        for (ptrdiff_t tt = 0; tt < static_cast<ptrdiff_t>(tiles.size()); ++tt) {
-            const size_t n0 = static_cast<size_t>(tt) * kTileRows, n1 = std::min(rows, n0 + kTileRows);
-            ColumnTile& t = tiles[static_cast<size_t>(tt)];
+        matrix_detail::parallel_items(tiles.size(), [&](size_t tile) {
+            const size_t n0 = tile * kTileRows, n1 = std::min(rows, n0 + kTileRows);
+            ColumnTile& t = tiles[tile];
             t.col_start.assign(cols + 1, 0);
             for (size_t p = row_start[n0]; p < row_start[n1]; ++p) ++t.col_start[col[p] + 1];
             for (size_t k = 0; k < cols; ++k) t.col_start[k + 1] += t.col_start[k];
@@ -473,7 +602,7 @@ private:
                     t.row[q] = static_cast<uint32_t>(n);
                     t.value[q] = value[p];
                 }
-        }
+        });
     }
 };
 
@@ -565,12 +694,11 @@ inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
     if (A.cols != B.rows) shape_mismatch("matmul", A, B);
     Matrix C = Matrix::uninitialized(A.rows, B.cols);
     const size_t parts = A.nonzeros() * B.cols >= kParallelWork ? thread_count() : 1;
-#pragma omp parallel for schedule(static) if (parts > 1)
-    for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
-        const Share rows = entries_share(A.row_start, static_cast<size_t>(p), parts);
+    parallel_parts(parts, [&](size_t p) {
+        const Share rows = entries_share(A.row_start, p, parts);
         for (size_t i = rows.first; i < rows.last; ++i)
             gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B, true);
-    }
+    });
     return C;
 }
 
@@ -585,15 +713,60 @@ inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     for (const SparseMatrix::ColumnTile& t : A.tiles) {
         const bool first_tile = &t == &A.tiles.front();
         const size_t parts = t.value.size() * B.cols >= kParallelWork ? thread_count() : 1;
-#pragma omp parallel for schedule(static) if (parts > 1)
-        for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
-            const Share ks = entries_share(t.col_start, static_cast<size_t>(p), parts);
+        parallel_parts(parts, [&](size_t p) {
+            const Share ks = entries_share(t.col_start, p, parts);
             for (size_t k = ks.first; k < ks.last; ++k)
                 gather_rows(C.row(k), t.row.data(), t.value.data(), t.col_start[k], t.col_start[k + 1], B, first_tile);
-        }
+        });
     }
     return C;
 }
+
+// Rows picked[0], picked[1], ..., picked[count - 1] of a dense matrix, in that order.
+inline Matrix select_rows(const Matrix& A, const uint32_t* picked, size_t count) {
+    Matrix S = Matrix::uninitialized(count, A.cols);
+    for (size_t r = 0; r < count; ++r) {
+        if (picked[r] >= A.rows) throw std::out_of_range("select_rows: row " + std::to_string(picked[r]) + " of " + A.shape());
+        std::copy(A.row(picked[r]), A.row(picked[r]) + A.cols, S.row(r));
+    }
+    return S;
+}
+
+// The rows of A in the order `order`, cut into batches of `batch_size` rows (the last one shorter):
+// batch b is A.select_rows() of order[b B], ..., order[min((b + 1) B, n) - 1]. Copying a batch's
+// rows and sorting them by column takes one thread about as long as a small training step; made
+// one by one, between the steps that use them, they kept one thread busy and the others idle. So
+// they are made a few at a time (up to 1,024 rows ahead), one batch per thread.
+class RowBatches {
+public:
+    RowBatches(const SparseMatrix& A, const std::vector<uint32_t>& order, size_t batch_size)
+        : A_(A), order_(order), batch_size_(std::max<size_t>(batch_size, 1)),
+          count_((order.size() + batch_size_ - 1) / batch_size_), ahead_(std::max<size_t>(1, 1024 / batch_size_)) {}
+
+    size_t size() const { return count_; }
+
+    // Batch b, for b = 0, 1, 2, ... in that order (the batches before are freed as it goes).
+    const SparseMatrix& operator[](size_t b) {
+        if (b >= count_) throw std::out_of_range("RowBatches: batch " + std::to_string(b) + " of " + std::to_string(count_));
+        if (b < first_ || b >= first_ + made_.size()) make(b);
+        return made_[b - first_];
+    }
+
+private:
+    void make(size_t first) {
+        first_ = first;
+        made_.resize(std::min(ahead_, count_ - first));
+        matrix_detail::parallel_items(made_.size(), [&](size_t i) {
+            const size_t start = (first + i) * batch_size_;
+            made_[i] = A_.select_rows(order_.data() + start, std::min(batch_size_, order_.size() - start));
+        });
+    }
+
+    const SparseMatrix& A_;
+    const std::vector<uint32_t>& order_;
+    size_t batch_size_, count_, ahead_, first_ = 0;
+    std::vector<SparseMatrix> made_;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Element-wise operations and reductions.
@@ -606,9 +779,10 @@ constexpr size_t kParallelElements = 1 << 13;
 inline Matrix add_row_vector(const Matrix& A, const Matrix& b) {
     if (b.rows != 1 || b.cols != A.cols) shape_mismatch("add_row_vector", A, b);
     Matrix C = Matrix::uninitialized(A.rows, A.cols);
-#pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
-    for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(A.rows); ++ii)
-        for (size_t i = static_cast<size_t>(ii), j = 0; j < A.cols; ++j) C(i, j) = A(i, j) + b(0, j);
+    matrix_detail::parallel_ranges(A.rows, A.size() >= kParallelElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i)
+            for (size_t j = 0; j < A.cols; ++j) C(i, j) = A(i, j) + b(0, j);
+    });
     return C;
 }
 
@@ -616,15 +790,11 @@ inline Matrix add_row_vector(const Matrix& A, const Matrix& b) {
 // row after row.
 // Threads share out the columns; each column is still added row after row.
 inline Matrix column_sums(const Matrix& A) {
-    using matrix_detail::Share;
     Matrix s(1, A.cols);
-    const size_t parts = A.size() >= kParallelElements && A.cols >= 16 ? matrix_detail::thread_count() : 1;
-#pragma omp parallel for schedule(static) if (parts > 1)
-    for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
-        const Share c(A.cols, static_cast<size_t>(p), parts);
+    matrix_detail::parallel_ranges(A.cols, A.size() >= kParallelElements && A.cols >= 16, [&](size_t first, size_t last) {
         for (size_t i = 0; i < A.rows; ++i)
-            for (size_t j = c.first; j < c.last; ++j) s(0, j) += A(i, j);
-    }
+            for (size_t j = first; j < last; ++j) s(0, j) += A(i, j);
+    });
     return s;
 }
 
@@ -632,8 +802,9 @@ inline Matrix column_sums(const Matrix& A) {
 template <class F>
 Matrix map(const Matrix& A, F f) {
     Matrix C = Matrix::uninitialized(A.rows, A.cols);
-#pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
-    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.size()); ++i) C.data[i] = f(A.data[i]);
+    matrix_detail::parallel_ranges(A.size(), A.size() >= kParallelElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) C.data[i] = f(A.data[i]);
+    });
     return C;
 }
 
@@ -642,8 +813,9 @@ template <class F>
 Matrix zip_map(const Matrix& A, const Matrix& B, F f, const char* op = "zip_map") {
     if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
     Matrix C = Matrix::uninitialized(A.rows, A.cols);
-#pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
-    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.size()); ++i) C.data[i] = f(A.data[i], B.data[i]);
+    matrix_detail::parallel_ranges(A.size(), A.size() >= kParallelElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) C.data[i] = f(A.data[i], B.data[i]);
+    });
     return C;
 }
 
@@ -653,14 +825,59 @@ Matrix zip_map(const Matrix& A, const Matrix& B, const Matrix& C, F f, const cha
     if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
     if (A.rows != C.rows || A.cols != C.cols) shape_mismatch(op, A, C);
     Matrix D = Matrix::uninitialized(A.rows, A.cols);
-#pragma omp parallel for schedule(static) if (A.size() >= kParallelElements)
-    for (ptrdiff_t i = 0; i < static_cast<ptrdiff_t>(A.size()); ++i) D.data[i] = f(A.data[i], B.data[i], C.data[i]);
+    matrix_detail::parallel_ranges(A.size(), A.size() >= kParallelElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) D.data[i] = f(A.data[i], B.data[i], C.data[i]);
+    });
     return D;
 }
 
 // The element-wise (Hadamard) product A * B.
 inline Matrix hadamard(const Matrix& A, const Matrix& B) {
     return zip_map(A, B, [](double a, double b) { return a * b; }, "hadamard");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernels for rules written elsewhere: the exercises write a rule as plain arithmetic on one row, or
+// on one element, and these apply it to every row or element, shared out between threads.
+
+// Rules on a row that cost about an exp per element (a softmax, a log-sum-exp) are worth sharing
+// out from about a thousand elements (a batch of 128 x 10): eight times sooner than plain
+// arithmetic.
+constexpr size_t kParallelRowElements = kParallelElements / 8;
+
+// The matrix whose row i is f(row i of A): f(const double* a, double* out, size_t cols) writes
+// out[0 .. cols). Each row is computed by one thread.
+template <class F>
+Matrix map_rows(const Matrix& A, F f) {
+    Matrix C = Matrix::uninitialized(A.rows, A.cols);
+    matrix_detail::parallel_ranges(A.rows, A.size() >= kParallelRowElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) f(A.row(i), C.row(i), A.cols);
+    });
+    return C;
+}
+
+// The number f(row i of A, row i of B, cols) for every row i, in a vector: B has A's shape.
+template <class F>
+std::vector<double> row_values(const Matrix& A, const Matrix& B, F f, const char* op = "row_values") {
+    if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
+    std::vector<double> values(A.rows);
+    matrix_detail::parallel_ranges(A.rows, A.size() >= kParallelRowElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) values[i] = f(A.row(i), B.row(i), A.cols);
+    });
+    return values;
+}
+
+// f(a, b, ...) on the elements at the same place in the matrices A, B, ... (all of one shape), each
+// passed by reference, so that f may update those of the matrices given as non-const: an
+// optimizer's rule, written for one parameter, applied to a whole tensor and its state. A rule that
+// captures its settings by value ([=]) is vectorised; one that reads them through references ([&])
+// is not (every store to an element might have changed them), and runs several times slower.
+template <class F, class First, class... Rest>
+void for_each_element(F f, First&& A, Rest&&... rest) {
+    ((rest.rows != A.rows || rest.cols != A.cols ? shape_mismatch("for_each_element", A, rest) : void()), ...);
+    matrix_detail::parallel_ranges(A.size(), A.size() >= kParallelElements, [&](size_t first, size_t last) {
+        for (size_t i = first; i < last; ++i) f(A.data[i], rest.data[i]...);
+    });
 }
 
 // Whether no element is infinite or NaN.

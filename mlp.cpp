@@ -66,7 +66,7 @@ struct Digits {
 };
 
 // Appends the images of one IDX pair whose label is below `classes`.
-void append_digits(Digits& digits, const std::string& images_path, const std::string& labels_path,
+inline void append_digits(Digits& digits, const std::string& images_path, const std::string& labels_path,
                    int classes) {
     const IdxImages images = read_idx_images(images_path);
     const std::vector<uint8_t> labels = read_idx_labels(labels_path);
@@ -91,7 +91,7 @@ void append_digits(Digits& digits, const std::string& images_path, const std::st
     }
 }
 
-Digits load_digits(const std::string& data_dir, int classes) {
+inline Digits load_digits(const std::string& data_dir, int classes) {
     Digits digits;
     append_digits(digits, find_idx_file(data_dir, "train-images-idx3-ubyte"),
                   find_idx_file(data_dir, "train-labels-idx1-ubyte"), classes);
@@ -105,7 +105,7 @@ Digits load_digits(const std::string& data_dir, int classes) {
     return digits;
 }
 
-Digits load_zeros_and_ones(const std::string& data_dir) { return load_digits(data_dir, 2); }
+inline Digits load_zeros_and_ones(const std::string& data_dir) { return load_digits(data_dir, 2); }
 
 // The images are kept as SparseMatrix: only their nonzero pixels (83% of MNIST's pixels are black,
 // 0). Every product with them adds exactly the terms the dense matrix would, in the same order, minus
@@ -117,14 +117,14 @@ struct Split {
 };
 
 // X[rows[r]] / 255 for each r: the images scaled to [0, 1] (numpy divides, so do we).
-SparseMatrix scaled_images(const Digits& digits, const std::vector<uint32_t>& rows) {
+inline SparseMatrix scaled_images(const Digits& digits, const std::vector<uint32_t>& rows) {
     return SparseMatrix(rows.size(), digits.pixels_per_image, [&](size_t r, double* scaled) {
         const uint8_t* image = digits.pixels.data() + size_t(rows[r]) * digits.pixels_per_image;
         for (size_t c = 0; c < digits.pixels_per_image; ++c) scaled[c] = image[c] / 255.0;
     });
 }
 
-Matrix label_column(const Digits& digits, const std::vector<uint32_t>& rows) {
+inline Matrix label_column(const Digits& digits, const std::vector<uint32_t>& rows) {
     Matrix y(rows.size(), 1);
     for (size_t r = 0; r < rows.size(); ++r) y(r, 0) = digits.labels[rows[r]];
     return y;
@@ -132,7 +132,7 @@ Matrix label_column(const Digits& digits, const std::vector<uint32_t>& rows) {
 
 // train_test_split(X, y, test_size=0.2, random_state=42): the first ceil(0.2 n) entries of
 // RandomState(42).permutation(n) are the test rows, the rest the training rows, in that order.
-Split train_test_split(const Digits& digits) {
+inline Split train_test_split(const Digits& digits) {
     const size_t n = digits.labels.size();
     const std::vector<uint32_t> p = NumpyRandomState(42).permutation(static_cast<uint32_t>(n));
     const size_t n_test = static_cast<size_t>(std::ceil(0.2 * static_cast<double>(n)));
@@ -156,7 +156,7 @@ struct Params {
 // The notes' initialisation with np.random.seed(seed) uncommented: W_1 first, then W_2, each
 // element 0.1 * randn() in row-major order; b_1 = 0.1*np.zeros(...) is simply zero.
 // output_size is 1 in the notes; the checker also tries larger outputs.
-Params init_params(size_t input_size, size_t hidden_size, size_t output_size, uint32_t seed) {
+inline Params init_params(size_t input_size, size_t hidden_size, size_t output_size, uint32_t seed) {
     NumpyRandomState rng(seed);
     Params p{Matrix(input_size, hidden_size), Matrix(1, hidden_size),
              Matrix(hidden_size, output_size), Matrix(1, output_size)};
@@ -170,21 +170,28 @@ Params init_params(size_t input_size, size_t hidden_size, size_t output_size, ui
 // =============================================================================================
 
 // (6) The sigmoid, written exactly as the notes' phi(x) = 1 / (1 + np.exp(-x)).
-double phi(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+inline double phi(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+// The same rule in JavaScript, for the report page's forward pass (program/report_html.hpp).
+inline const char* const kPhiJavaScript = "1 / (1 + Math.exp(-z))";
 
 // (6) Its derivative, phi'(z) = phi(z) (1 - phi(z)), from the output y = phi(z) the forward pass
 // already computed: backprop reuses the forward pass instead of evaluating exp again.
-double phi_prime_from_output(double y) { return y * (1.0 - y); }
+inline double phi_prime_from_output(double y) {
+    // BEGIN SOLUTION (lesson) eq. (6): phi'
+    return y * (1.0 - y);
+    // END SOLUTION
+}
 
-Matrix sigmoid_forward(const Matrix& z) { return map(z, phi); }
+inline Matrix sigmoid_forward(const Matrix& z) { return map(z, phi); }
 
 // phi'(z) for every element, from y = phi(z).
-Matrix sigmoid_prime(const Matrix& y) { return map(y, phi_prime_from_output); }
+inline Matrix sigmoid_prime(const Matrix& y) { return map(y, phi_prime_from_output); }
 
 // (1) A layer's affine map z = x W + b: x is (N, in), W is (in, out), b is (1, out).
 // x is a Matrix, or for the first layer the images y_0 as a SparseMatrix.
 template <class Input>
-Matrix linear_forward(const Input& x, const Matrix& W, const Matrix& b) {
+inline Matrix linear_forward(const Input& x, const Matrix& W, const Matrix& b) {
     return add_row_vector(matmul(x, W), b);
 }
 
@@ -195,20 +202,22 @@ Matrix linear_forward(const Input& x, const Matrix& W, const Matrix& b) {
 // IndexError; on the pandas DataFrames fetch_openml returns it sums unit 0's column only and gives
 // that one number to every bias. The correct gradient, here, sums each column separately.
 template <class Input>
-void linear_backward(const Input& x, const Matrix& delta, Matrix& grad_W, Matrix& grad_b) {
+inline void linear_backward(const Input& x, const Matrix& delta, Matrix& grad_W, Matrix& grad_b) {
+    // BEGIN SOLUTION (lesson) eqs. (3), (4): a layer's parameter gradients
     grad_W = matmul_AtB(x, delta);
     grad_b = column_sums(delta);
+    // END SOLUTION
 }
 
 // log(phi(z)), computed without forming phi(z): -log(1 + exp(-z)), arranged so exp never overflows.
-double log_sigmoid(double z) { return -(std::max(-z, 0.0) + std::log1p(std::exp(-std::fabs(z)))); }
+inline double log_sigmoid(double z) { return -(std::max(-z, 0.0) + std::log1p(std::exp(-std::fabs(z)))); }
 
 // (2) Binary cross-entropy, summed over all samples (and outputs): the loss the gradients of (3)
 // and (4) belong to. Each term is computed as numpy does, y log(y_2) + (1 - y) log(1 - y_2), so the
 // digits match; when y_2 has rounded to exactly 0 or 1, that form gives log(0) = -inf (numpy then
 // prints nan or inf), and the same term is taken from z_2 instead: log(y_2) = log_sigmoid(z_2),
 // log(1 - y_2) = log_sigmoid(-z_2). The sum is numpy's (pairwise, in chunks).
-double bce_loss_sum(const Matrix& y_2, const Matrix& z_2, const Matrix& y) {
+inline double bce_loss_sum(const Matrix& y_2, const Matrix& z_2, const Matrix& y) {
     if (y_2.rows != y.rows || y_2.cols != y.cols) shape_mismatch("bce_loss_sum", y_2, y);
     std::vector<double> terms(y.size());
     for (size_t i = 0; i < y.size(); ++i) {
@@ -222,7 +231,11 @@ double bce_loss_sum(const Matrix& y_2, const Matrix& z_2, const Matrix& y) {
 // (3) and the Appendix: with a sigmoid output and this loss, dL/dz_2 = phi(z_2) - y = y_2 - y
 // (output minus target); the 1/phi and 1/(1 - phi) of the log cancel against phi'. Summed, not
 // averaged, over samples.
-Matrix bce_sigmoid_backward(const Matrix& y_2, const Matrix& y) { return subtract(y_2, y); }
+inline Matrix bce_sigmoid_backward(const Matrix& y_2, const Matrix& y) {
+    // BEGIN SOLUTION (lesson) eq. (3): delta_2
+    return subtract(y_2, y);
+    // END SOLUTION
+}
 
 // What the forward pass computes and the backward pass reuses.
 struct Activations {
@@ -231,7 +244,7 @@ struct Activations {
 };
 
 // (1) The forward pass, from the input y_0 = x (N, 784).
-Activations forward(const Params& p, const SparseMatrix& y_0) {
+inline Activations forward(const Params& p, const SparseMatrix& y_0) {
     Activations a;
     a.z_1 = linear_forward(y_0, p.W_1, p.b_1);    // (1) z_1 = y_0 W_1 + b_1    (N, H)
     a.y_1 = sigmoid_forward(a.z_1);               // (1) y_1 = phi(z_1)         (N, H)
@@ -247,8 +260,9 @@ struct Gradients {
 
 // (3), (4) Backpropagation: the gradients of the summed loss (2) with respect to every parameter,
 // in the notes' order, reusing the forward pass's y_1 and y_2.
-Gradients backward(const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
+inline Gradients backward(const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
     Gradients g;
+    // BEGIN SOLUTION (lesson) eqs. (3), (4): backpropagation
     // (3) The notes print y_2 - phi_2(z_2) with y_2 as the target and a stray W_2; the Appendix's
     //     dL/dz_2 = phi(z_2) - y is output minus target, and z_2 = y_1 W_2 + b_2 gives y_1^T delta_2.
     const Matrix delta_2 = bce_sigmoid_backward(a.y_2, y);  // (3) delta_2 = y_2 - y        (N, 1)
@@ -259,15 +273,18 @@ Gradients backward(const Params& p, const SparseMatrix& y_0, const Activations& 
                                                             //     grad_b2 = sum of delta_2's rows
     linear_backward(y_0, delta_1, g.grad_W1, g.grad_b1);    // (4) grad_W1 = y_0^T delta_1 (784, H),
                                                             //     grad_b1 = sum of delta_1's rows
+    // END SOLUTION
     return g;
 }
 
 // (5) One step of gradient descent on every parameter: theta <- theta - alpha * dL/dtheta.
-void gradient_descent_step(Params& p, const Gradients& g, double learning_rate) {
+inline void gradient_descent_step(Params& p, const Gradients& g, double learning_rate) {
+    // BEGIN SOLUTION (lesson) eq. (5): gradient descent
     subtract_scaled(p.W_2, learning_rate, g.grad_W2);
     subtract_scaled(p.b_2, learning_rate, g.grad_b2);
     subtract_scaled(p.W_1, learning_rate, g.grad_W1);
     subtract_scaled(p.b_1, learning_rate, g.grad_b1);
+    // END SOLUTION
 }
 
 // =============================================================================================
@@ -277,14 +294,14 @@ void gradient_descent_step(Params& p, const Gradients& g, double learning_rate) 
 // Samples whose prediction has rounded to exactly the wrong label (y_2 = 1 for a 0, or 0 for a 1).
 // For each, the notes' loss term is log(0) = -inf: numpy would print an infinite loss. A network
 // that is infinitely sure and wrong has been thrown off by too large a step: training diverged.
-size_t count_saturated_wrong(const Matrix& y_2, const Matrix& y) {
+inline size_t count_saturated_wrong(const Matrix& y_2, const Matrix& y) {
     size_t count = 0;
     for (size_t i = 0; i < y.size(); ++i) count += y_2.data[i] == 1.0 - y.data[i];
     return count;
 }
 
 // What the user reads when training diverges: when, why, and what to try.
-std::string divergence_message(int epoch, size_t wrong, double loss, double learning_rate) {
+inline std::string divergence_message(int epoch, size_t wrong, double loss, double learning_rate) {
     const std::string why = wrong ? std::to_string(wrong) + (wrong == 1 ? " sample" : " samples") +
                                         " predicted with certainty and wrong, an infinite loss"
                                   : "loss " + python_float(loss);
@@ -301,7 +318,7 @@ struct Diverged : UserError {
 
 // Full-batch training, the notes' loop: forward (1), loss (2), backward (3)-(4), step (5).
 // Returns the loss of every epoch (the mean over samples, as the notes print it).
-std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, int epochs,
+inline std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, int epochs,
                           double learning_rate) {
     std::vector<double> losses;
     for (int epoch = 0; epoch < epochs; ++epoch) {
@@ -323,7 +340,7 @@ std::vector<double> train(Params& p, const SparseMatrix& y_0, const Matrix& y, i
 
 // The share of test images whose prediction (y_2 >= 0.5 means "1") equals the label, from the
 // outputs y_2 of a forward pass (1) over the test set.
-double accuracy(const Matrix& y_2, const Matrix& y) {
+inline double accuracy(const Matrix& y_2, const Matrix& y) {
     size_t correct = 0;
     for (size_t i = 0; i < y.rows; ++i) correct += (y_2(i, 0) >= 0.5 ? 1.0 : 0.0) == y(i, 0);
     return static_cast<double>(correct) / static_cast<double>(y.rows);
@@ -340,7 +357,7 @@ struct Options {
     double learning_rate = 1e-4;
 };
 
-const char* kUsage =
+inline const char* kUsage =
     "usage: ./mlp [--data DIR] [--out DIR] [--seed N] [--epochs N] [--lr RATE] [--hidden N]\n"
     "Trains the lecture notes' perceptron (784 -> hidden -> 1, sigmoid) on MNIST digits 0 and 1.\n"
     "  --data DIR    folder with the four MNIST IDX files (default: data; 'make data' fetches them)\n"
@@ -352,7 +369,7 @@ const char* kUsage =
     "  --help        this text\n"
     "Threads: OMP_NUM_THREADS=N (when built with OpenMP).\n";
 
-Options parse_args(int argc, char** argv) {
+inline Options parse_args(int argc, char** argv) {
     Options o;
     FlagParser flags("./mlp", kUsage);
     flags.add_text("--data", &o.data_dir);
@@ -365,7 +382,7 @@ Options parse_args(int argc, char** argv) {
     return o;
 }
 
-int run(int argc, char** argv) {
+inline int run(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     const Options o = parse_args(argc, argv);
 
@@ -396,12 +413,12 @@ int run(int argc, char** argv) {
               << "%" << std::endl;
 
     // The report page (program/report_html.hpp): the run, the weights, the mistakes, a pad to draw on.
-    const std::string report = report_html(lesson_network(p), lesson_run(argc, argv, o, s, losses, {{"load", load_s},
+    const std::string report = report_html(lesson_network(p, kPhiJavaScript), lesson_run(argc, argv, o, s, losses, {{"load", load_s},
         {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, test.y_2));
     write_loss_history(o.out_dir, losses, {{"report.html", report}});
     check_standard_output();  // the printed results reached stdout (not a full disk, a closed pipe)
     std::fprintf(stderr, "wrote %s/loss.csv, loss.svg and report.html; load %.3fs train %.3fs total %.3fs\n",
-                 o.out_dir.c_str(), load_s, train_s, seconds_since(t0));
+                 printable(o.out_dir).c_str(), load_s, train_s, seconds_since(t0));
     return 0;
 }
 

@@ -1,40 +1,57 @@
 // exercises/layers.hpp: the pieces of a k-layer perceptron, each a forward rule with its backward
-// rule right below it (exercises a, b and e of the notes). The notes' names: z_l = y_{l-1} W_l + b_l,
-// y_l = phi_l(z_l), delta_l = dL/dz_l. Row form: one sample per row, y_0 is (n, 784).
+// rule right below it (exercises b, e and f). The notes' names: z_l = y_{l-1} W_l + b_l,
+// y_l = phi_l(z_l), delta_l = dL/dz_l, and y, the target. Row form: one sample per row, y_0 is
+// (n, 784). K = k + 1 is the output layer.
 //
 // The lesson's own pieces are reused, not copied: linear_forward() and linear_backward() (eqs. 1,
 // 3, 4), phi() and phi_prime_from_output() (eq. 6), bce_loss_sum() (eq. 2) and
-// bce_sigmoid_backward() (the Appendix) all come from mlp.cpp.
+// bce_sigmoid_backward() (the Appendix) all come from mlp.cpp. What is marked BEGIN SOLUTION ...
+// END SOLUTION is an exercise's answer: `make lab` writes a copy of the project without them.
 #pragma once
 
 #define MLP_NO_MAIN
 #include "../mlp.cpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 // ---------------------------------------------------------------------------------------------
-// Activations phi_l. Adding one is one entry in activations(): its name (for --act), phi, and
-// phi'. phi' receives both z and y = phi(z), so each derivative can use whichever is cheaper.
+// Activations phi_l (exercise b). Each is one entry in activations(), and the entry is all that any
+// part of the project knows of it: its name (for --act, the model files and the report page), phi,
+// phi', and phi once more in JavaScript, for the report page's forward pass. Adding an activation
+// is adding an entry (tests/test_add_activation.sh proves it with softplus).
 
 struct Activation {
     const char* name;
     double (*phi)(double z);
-    double (*phi_prime)(double z, double y);  // dphi/dz at z, where y = phi(z)
+    double (*phi_prime)(double z, double y);  // dphi/dz at z, where y = phi(z): whichever is cheaper
+    const char* javascript;                   // phi(z) as a JavaScript expression in z
 };
 
 inline const std::vector<Activation>& activations() {
     static const std::vector<Activation> all = {
-        // sigmoid: phi' = y (1 - y), the notes' eq. (6).
+        // sigmoid: the lesson's eq. (6), phi' = y (1 - y).
         {"sigmoid", [](double z) { return phi(z); },
-         [](double, double y) { return phi_prime_from_output(y); }},
+         [](double, double y) { return phi_prime_from_output(y); },
+         kPhiJavaScript},
         // tanh: d tanh(z)/dz = 1 - tanh(z)^2 = 1 - y^2.
         {"tanh", [](double z) { return std::tanh(z); },
-         [](double, double y) { return 1.0 - y * y; }},
+         [](double, double y) -> double {
+             // BEGIN SOLUTION (b) tanh's phi'
+             return 1.0 - y * y;
+             // END SOLUTION
+         },
+         "Math.tanh(z)"},
         // relu: max(z, 0); its slope is 1 where z > 0 and 0 elsewhere (0 at z = 0, as PyTorch).
         {"relu", [](double z) { return z > 0.0 ? z : 0.0; },
-         [](double z, double) { return z > 0.0 ? 1.0 : 0.0; }},
+         [](double z, double) -> double {
+             // BEGIN SOLUTION (b) relu's phi'
+             return z > 0.0 ? 1.0 : 0.0;
+             // END SOLUTION
+         },
+         "(z > 0 ? z : 0)"},
     };
     return all;
 }
@@ -66,74 +83,103 @@ inline Matrix activation_backward(const Activation& act, const Matrix& dL_dy, co
 
 // ---------------------------------------------------------------------------------------------
 // Output layers: the last activation together with its loss, because together their derivative
-// is simply "output minus target".
+// is simply "output minus target". y is the target, one row per sample.
 
-// Two classes (the lesson): y_L = sigmoid(z_L), binary cross-entropy, delta_L = y_L - t.
+// Two classes (the lesson): y_K = sigmoid(z_K), binary cross-entropy, delta_K = y_K - y.
 struct SigmoidBce {
-    static Matrix forward(const Matrix& z_L) { return map(z_L, phi); }
+    static constexpr const char* name = "sigmoid";
+    static Matrix forward(const Matrix& z_K) { return sigmoid_forward(z_K); }
     // The summed loss: the lesson's bce_loss_sum(), eq. (2).
-    static double loss_sum(const Matrix& y_L, const Matrix& z_L, const Matrix& t) { return bce_loss_sum(y_L, z_L, t); }
-    // The Appendix: dL/dz_L = phi(z_L) - t.
-    static Matrix backward(const Matrix& y_L, const Matrix& t) { return bce_sigmoid_backward(y_L, t); }
-    // Samples predicted with certainty and wrong (y_L rounded to exactly 1 - t): the lesson's sign
+    static double loss_sum(const Matrix& y_K, const Matrix& z_K, const Matrix& y) { return bce_loss_sum(y_K, z_K, y); }
+    // The Appendix: dL/dz_K = phi(z_K) - y.
+    static Matrix backward(const Matrix& y_K, const Matrix& y) { return bce_sigmoid_backward(y_K, y); }
+    // Class 1 where y_K >= 0.5, as the lesson's accuracy().
+    static int predicted_class(const double* y_K, size_t) { return y_K[0] >= 0.5 ? 1 : 0; }
+    // Samples predicted with certainty and wrong (y_K rounded to exactly 1 - y): the lesson's sign
     // of a diverged run.
-    static size_t certain_and_wrong(const Matrix& y_L, const Matrix& t) { return count_saturated_wrong(y_L, t); }
+    static size_t certain_and_wrong(const Matrix& y_K, const Matrix& y) { return count_saturated_wrong(y_K, y); }
+    // For the report page: the lesson's sigmoid, element by element.
+    static std::string javascript() { return std::string("(z) => z.map((z) => ") + kPhiJavaScript + ")"; }
 };
 
-// Ten classes: y_L = softmax(z_L) row by row, cross-entropy -log y_L[label] per sample, and
-// delta_L = y_L - t with t the one-hot row of the label (exercises/README.md derives it).
+// Ten classes: y_K = softmax(z_K) row by row, cross-entropy -log y_K[label] per sample, and
+// delta_K = y_K - y with y the one-hot row of the label (exercises/README.md derives it).
 struct SoftmaxCrossEntropy {
-    // Rows are independent, and an exp or a log costs some twenty additions: threads share out the
-    // rows from about a thousand elements (a batch of 128 x 10), where element-wise work on plain
-    // arithmetic waits for eight times as many (kParallelElements).
-    static constexpr size_t kParallelExps = kParallelElements / 8;
+    static constexpr const char* name = "softmax";
 
     // softmax(z)_j = exp(z_j - max z) / sum_k exp(z_k - max z): subtracting the row's maximum
     // changes nothing mathematically and keeps exp from overflowing.
-    static Matrix forward(const Matrix& z_L) {
-        Matrix y = Matrix::uninitialized(z_L.rows, z_L.cols);
-#pragma omp parallel for schedule(static) if (z_L.size() >= kParallelExps)
-        for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(z_L.rows); ++ii) {
-            const size_t i = static_cast<size_t>(ii);
-            const double* z = z_L.row(i);
-            double* out = y.row(i);
-            const double z_max = *std::max_element(z, z + z_L.cols);
+    static Matrix forward(const Matrix& z_K) {
+        return map_rows(z_K, [](const double* z, double* y, size_t n) {
+            // BEGIN SOLUTION (e) softmax
+            const double z_max = *std::max_element(z, z + n);
             double sum = 0.0;
-            for (size_t j = 0; j < z_L.cols; ++j) sum += out[j] = std::exp(z[j] - z_max);
-            for (size_t j = 0; j < z_L.cols; ++j) out[j] /= sum;
-        }
-        return y;
+            for (size_t j = 0; j < n; ++j) sum += y[j] = std::exp(z[j] - z_max);
+            for (size_t j = 0; j < n; ++j) y[j] /= sum;
+            // END SOLUTION
+        });
     }
     // The summed loss: each sample's -log softmax(z)[label] = logsumexp(z) - z[label], computed
     // from z (stable) rather than as log(y), which underflows to -inf for a confident mistake.
-    static double loss_sum(const Matrix&, const Matrix& z_L, const Matrix& t) {
-        if (z_L.rows != t.rows || z_L.cols != t.cols) shape_mismatch("softmax_cross_entropy", z_L, t);
-        std::vector<double> terms(z_L.rows);
-#pragma omp parallel for schedule(static) if (z_L.size() >= kParallelExps)
-        for (ptrdiff_t ii = 0; ii < static_cast<ptrdiff_t>(z_L.rows); ++ii) {
-            const size_t i = static_cast<size_t>(ii);
-            const double* z = z_L.row(i);
-            const double z_max = *std::max_element(z, z + z_L.cols);
+    static double loss_sum(const Matrix&, const Matrix& z_K, const Matrix& y) {
+        const std::vector<double> terms = row_values(z_K, y, [](const double* z, const double* y, size_t n) -> double {
+            // BEGIN SOLUTION (e) cross-entropy
+            const double z_max = *std::max_element(z, z + n);
             double sum = 0.0, z_label = 0.0;
-            for (size_t j = 0; j < z_L.cols; ++j) {
+            for (size_t j = 0; j < n; ++j) {
                 sum += std::exp(z[j] - z_max);
-                z_label += t(i, j) * z[j];
+                z_label += y[j] * z[j];
             }
-            terms[i] = z_max + std::log(sum) - z_label;
-        }
+            return z_max + std::log(sum) - z_label;
+            // END SOLUTION
+        }, "softmax_cross_entropy");
         return numpy_sum(terms.data(), terms.size());
     }
-    // dL/dz_L = softmax(z_L) - t.
-    static Matrix backward(const Matrix& y_L, const Matrix& t) { return subtract(y_L, t); }
+    // dL/dz_K = softmax(z_K) - y.
+    static Matrix backward(const Matrix& y_K, const Matrix& y) {
+        // BEGIN SOLUTION (e) the softmax + cross-entropy delta
+        return subtract(y_K, y);
+        // END SOLUTION
+    }
+    // The first index of the largest output.
+    static int predicted_class(const double* y_K, size_t n) {
+        // BEGIN SOLUTION (e) the predicted class
+        return static_cast<int>(std::max_element(y_K, y_K + n) - y_K);
+        // END SOLUTION
+    }
     // Samples whose true class got a probability of exactly 0: log(0) would be an infinite loss,
     // as for the lesson's sigmoid, and the run has diverged.
-    static size_t certain_and_wrong(const Matrix& y_L, const Matrix& t) {
+    static size_t certain_and_wrong(const Matrix& y_K, const Matrix& y) {
         size_t count = 0;
-        for (size_t i = 0; i < y_L.rows; ++i) {
+        for (size_t i = 0; i < y_K.rows; ++i) {
             double p_true = 0.0;
-            for (size_t j = 0; j < y_L.cols; ++j) p_true += t(i, j) * y_L(i, j);
+            for (size_t j = 0; j < y_K.cols; ++j) p_true += y(i, j) * y_K(i, j);
             count += p_true == 0.0;
         }
         return count;
     }
+    // For the report page: the same softmax, in JavaScript.
+    static std::string javascript() {
+        return "(z) => { const m = Math.max(...z), e = z.map((v) => Math.exp(v - m)); "
+               "const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); }";
+    }
 };
+
+// ---------------------------------------------------------------------------------------------
+// Dropout (exercise f): in training, each hidden unit's output is kept with probability 1 - P and
+// then divided by 1 - P, or set to 0. keep_l holds 1 where unit j of sample i is kept, else 0.
+
+// y_l = phi_l(z_l) * keep_l / (1 - P), element by element.
+inline Matrix dropout_forward(const Matrix& phi_z, const Matrix& keep, double P) {
+    // BEGIN SOLUTION (f) dropout_forward
+    return zip_map(phi_z, keep, [P](double a, double k) { return a * k / (1 - P); }, "dropout_forward");
+    // END SOLUTION
+}
+
+// dL/d(phi_l(z_l)) = dL/dy_l * keep_l / (1 - P): the same mask and the same scale, since the
+// forward rule multiplies by them.
+inline Matrix dropout_backward(const Matrix& dL_dy, const Matrix& keep, double P) {
+    // BEGIN SOLUTION (f) dropout_backward
+    return zip_map(dL_dy, keep, [P](double g, double k) { return g * k / (1 - P); }, "dropout_backward");
+    // END SOLUTION
+}

@@ -1,14 +1,15 @@
 // exercises/network.hpp: a perceptron with k >= 1 hidden layers (exercise a), any activation per
 // layer (exercise b), and two or ten classes (exercise e). Its forward and backward passes are the
-// lesson's eqs. (1)-(4) in a loop over the layers:
+// lesson's eqs. (1)-(4) in a loop over the layers l = 1 .. K, where K = k + 1 is the output layer:
 //
-//   forward    z_l = y_{l-1} W_l + b_l,  y_l = phi_l(z_l)                 l = 1 .. L
-//   backward   delta_L = y_L - t                                          (the output layer's loss)
+//   forward    z_l = y_{l-1} W_l + b_l,  y_l = phi_l(z_l)                 l = 1 .. K
+//   backward   delta_K = y_K - y                                          (y: the target)
 //              grad_W_l = y_{l-1}^T delta_l,  grad_b_l = column sums of delta_l
-//              delta_{l-1} = (delta_l W_l^T) * phi_{l-1}'(z_{l-1})          l = L .. 2
+//              delta_{l-1} = (delta_l W_l^T) * phi_{l-1}'(z_{l-1})          l = K .. 2
 //
 // exercises/README.md derives them. Shapes for a batch of n samples: y_0 is (n, 784), W_l is
-// (n_{l-1}, n_l), b_l is (1, n_l), z_l, y_l and delta_l are (n, n_l).
+// (n_{l-1}, n_l), b_l is (1, n_l), z_l, y_l and delta_l are (n, n_l). With dropout (exercise f),
+// each hidden y_l is phi_l(z_l) * keep_l / (1 - P) in training.
 #pragma once
 
 #include "layers.hpp"
@@ -19,7 +20,7 @@
 enum class Reduction { sum, mean };
 
 struct Layer {
-    Matrix W, b;                         // W_l (n_in, n_out), b_l (1, n_out)
+    Matrix W, b;                         // W_l (n_{l-1}, n_l), b_l (1, n_l)
     Matrix grad_W, grad_b;               // dL/dW_l, dL/db_l, written by backward()
     const Activation* phi = nullptr;     // phi_l for a hidden layer; nullptr for the output layer
 };
@@ -32,14 +33,23 @@ struct Parameter {
     Matrix* grad;
 };
 
-// What the forward pass keeps for the backward pass: z_l and y_l for l = 1 .. L (index l - 1).
+// The dropout of one training step (exercise f): P, and keep_l for every hidden layer (keep[l - 1]).
+struct DropoutMasks {
+    double P = 0;
+    std::vector<Matrix> keep;
+};
+
+// What the forward pass keeps for the backward pass: z_l and y_l for l = 1 .. K (index l - 1),
+// and, with dropout, phi_l(z_l) before the mask (phi_z; without dropout it is y_l itself).
 struct ForwardPass {
-    std::vector<Matrix> z, y;
-    const Matrix& y_L() const { return y.back(); }
+    std::vector<Matrix> z, y, phi_z;
+    const DropoutMasks* dropout = nullptr;
+    const Matrix& y_K() const { return y.back(); }
+    const Matrix& phi_of_z(size_t l) const { return phi_z.empty() ? y[l] : phi_z[l]; }  // l: index l - 1
 };
 
 struct Network {
-    std::vector<Layer> layers;  // layers[l - 1] is layer l; the last one is the output layer
+    std::vector<Layer> layers;  // layers[l - 1] is layer l; the last one, layer K, is the output layer
     int classes = 2;            // 2: one sigmoid output (the lesson); 10: softmax over ten outputs
 
     size_t outputs() const { return classes == 2 ? 1 : static_cast<size_t>(classes); }
@@ -54,66 +64,92 @@ struct Network {
         return p;
     }
 
-    // (1) for every layer. y_0 is the images (a SparseMatrix) or any Matrix.
+    // (1) for every layer. y_0 is the images (a SparseMatrix) or any Matrix. With `dropout`, the
+    // training step's masks are applied to every hidden layer's output.
     template <class Input>
-    ForwardPass forward(const Input& y_0) const {
+    ForwardPass forward(const Input& y_0, const DropoutMasks* dropout = nullptr) const {
         ForwardPass f;
+        f.dropout = dropout;
+        // BEGIN SOLUTION (a) the forward pass
         for (size_t l = 0; l < layers.size(); ++l) {
             const Layer& layer = layers[l];
             f.z.push_back(l == 0 ? linear_forward(y_0, layer.W, layer.b)            // z_1 = y_0 W_1 + b_1
                                  : linear_forward(f.y.back(), layer.W, layer.b));  // z_l = y_{l-1} W_l + b_l
-            f.y.push_back(layer.phi ? activation_forward(*layer.phi, f.z.back())   // y_l = phi_l(z_l)
-                          : classes == 2 ? SigmoidBce::forward(f.z.back())         // y_L = sigmoid(z_L)
-                                         : SoftmaxCrossEntropy::forward(f.z.back()));  // y_L = softmax(z_L)
+            if (!layer.phi) {
+                f.y.push_back(output_forward(f.z.back()));                         // y_K = sigmoid or softmax(z_K)
+            } else if (!dropout) {
+                f.y.push_back(activation_forward(*layer.phi, f.z.back()));         // y_l = phi_l(z_l)
+            } else {
+                f.phi_z.push_back(activation_forward(*layer.phi, f.z.back()));     // phi_l(z_l), kept for phi'
+                f.y.push_back(dropout_forward(f.phi_z.back(), dropout->keep[l], dropout->P));
+            }
         }
+        // END SOLUTION
         return f;
-    }
-
-    // (2) The loss summed over the batch's samples (t: the targets, one row per sample).
-    double loss_sum(const ForwardPass& f, const Matrix& t) const {
-        return classes == 2 ? SigmoidBce::loss_sum(f.y_L(), f.z.back(), t)
-                            : SoftmaxCrossEntropy::loss_sum(f.y_L(), f.z.back(), t);
-    }
-
-    // Samples predicted with certainty and wrong: a sign that training has diverged.
-    size_t certain_and_wrong(const ForwardPass& f, const Matrix& t) const {
-        return classes == 2 ? SigmoidBce::certain_and_wrong(f.y_L(), t)
-                            : SoftmaxCrossEntropy::certain_and_wrong(f.y_L(), t);
     }
 
     // (3), (4) for every layer: fills each layer's grad_W and grad_b with the gradient of the
     // batch's summed loss, or of its mean loss (every delta divided by n) under Reduction::mean.
     template <class Input>
-    void backward(const Input& y_0, const ForwardPass& f, const Matrix& t, Reduction reduction) {
-        Matrix delta = classes == 2 ? SigmoidBce::backward(f.y_L(), t)            // delta_L = y_L - t
-                                    : SoftmaxCrossEntropy::backward(f.y_L(), t);
-        if (reduction == Reduction::mean) divide(delta, static_cast<double>(t.rows));  // the batch's mean
+    void backward(const Input& y_0, const ForwardPass& f, const Matrix& y, Reduction reduction) {
+        Matrix delta = output_backward(f.y_K(), y);  // delta_K = y_K - y
+        if (reduction == Reduction::mean) {
+            // BEGIN SOLUTION (c) the mean reduction
+            divide(delta, static_cast<double>(y.rows));  // the batch's mean: every gradient is linear in delta_K
+            // END SOLUTION
+        }
+        // BEGIN SOLUTION (a) the backward pass
         for (size_t l = layers.size(); l-- > 0;) {
             Layer& layer = layers[l];
             if (l == 0)
-                linear_backward(y_0, delta, layer.grad_W, layer.grad_b);     // grad_W_1 = y_0^T delta_1
+                linear_backward(y_0, delta, layer.grad_W, layer.grad_b);         // grad_W_1 = y_0^T delta_1
             else
                 linear_backward(f.y[l - 1], delta, layer.grad_W, layer.grad_b);  // grad_W_l = y_{l-1}^T delta_l
             if (l == 0) break;
             const Layer& below = layers[l - 1];  // delta_{l-1} = (delta_l W_l^T) * phi_{l-1}'(z_{l-1})
-            delta = activation_backward(*below.phi, matmul_ABt(delta, layer.W), f.z[l - 1], f.y[l - 1]);
+            Matrix dL_dy = matmul_ABt(delta, layer.W);
+            if (f.dropout) dL_dy = dropout_backward(dL_dy, f.dropout->keep[l - 1], f.dropout->P);
+            delta = activation_backward(*below.phi, dL_dy, f.z[l - 1], f.phi_of_z(l - 1));
         }
+        // END SOLUTION
     }
 
-    // The predicted class of each sample: 1 where y_L >= 0.5 (two classes), else the first index
+    // (2) The loss summed over the batch's samples.
+    double loss_sum(const ForwardPass& f, const Matrix& y) const {
+        return classes == 2 ? SigmoidBce::loss_sum(f.y_K(), f.z.back(), y)
+                            : SoftmaxCrossEntropy::loss_sum(f.y_K(), f.z.back(), y);
+    }
+
+    // Samples predicted with certainty and wrong: a sign that training has diverged.
+    size_t certain_and_wrong(const ForwardPass& f, const Matrix& y) const {
+        return classes == 2 ? SigmoidBce::certain_and_wrong(f.y_K(), y)
+                            : SoftmaxCrossEntropy::certain_and_wrong(f.y_K(), y);
+    }
+
+    // The predicted class of each sample: 1 where y_K >= 0.5 (two classes), else the first index
     // of the largest output.
     std::vector<int> predict(const ForwardPass& f) const {
-        const Matrix& y_L = f.y_L();
-        std::vector<int> predicted(y_L.rows);
-        for (size_t i = 0; i < y_L.rows; ++i) {
-            const double* row = y_L.row(i);
-            predicted[i] = classes == 2 ? (row[0] >= 0.5 ? 1 : 0)
-                                        : static_cast<int>(std::max_element(row, row + y_L.cols) - row);
-        }
+        const Matrix& y_K = f.y_K();
+        std::vector<int> predicted(y_K.rows);
+        for (size_t i = 0; i < y_K.rows; ++i)
+            predicted[i] = classes == 2 ? SigmoidBce::predicted_class(y_K.row(i), y_K.cols)
+                                        : SoftmaxCrossEntropy::predicted_class(y_K.row(i), y_K.cols);
         return predicted;
     }
 
+    // The output layer's name ("sigmoid" or "softmax") and its rule in JavaScript (the report page).
+    const char* output_name() const { return classes == 2 ? SigmoidBce::name : SoftmaxCrossEntropy::name; }
+    std::string output_javascript() const {
+        return classes == 2 ? SigmoidBce::javascript() : SoftmaxCrossEntropy::javascript();
+    }
+
 private:
+    Matrix output_forward(const Matrix& z_K) const {
+        return classes == 2 ? SigmoidBce::forward(z_K) : SoftmaxCrossEntropy::forward(z_K);
+    }
+    Matrix output_backward(const Matrix& y_K, const Matrix& y) const {
+        return classes == 2 ? SigmoidBce::backward(y_K, y) : SoftmaxCrossEntropy::backward(y_K, y);
+    }
     static void divide(Matrix& m, double n) {
         for (double& v : m.data) v /= n;
     }
@@ -152,4 +188,18 @@ inline Network make_network(size_t inputs, const std::vector<size_t>& hidden,
         n_in = n_out;
     }
     return net;
+}
+
+// The masks of one training step (exercise f), as the spec draws them from the run's one random
+// stream: for every hidden layer l = 1 .. k in order, keep_l = random_sample((n, n_l)) >= P.
+inline DropoutMasks draw_dropout_masks(const Network& net, size_t n, double P, NumpyRandomState& rng) {
+    DropoutMasks d;
+    d.P = P;
+    for (const Layer& layer : net.layers) {
+        if (!layer.phi) break;
+        Matrix keep(n, layer.W.cols);
+        for (double& k : keep.data) k = rng.random_sample() >= P ? 1.0 : 0.0;
+        d.keep.push_back(std::move(keep));
+    }
+    return d;
 }

@@ -5,18 +5,21 @@ for the gradients and torch.optim for the updates.
 
 DATA_DIR (default data) holds MNIST's four IDX files. The flags are deep_mlp's: --seed, --epochs,
 --lr, --hidden LIST, --act LIST, --classes 2|10, --batch N, --optimizer gd|momentum|nesterov|adam,
---momentum, --beta1, --beta2, --eps, --init s|he|xavier, --reduction sum|mean, --limit N (--data
-and --out are accepted and ignored: the data folder is the positional argument). It prints what
+--momentum, --beta1, --beta2, --eps, --init s|he|xavier, --reduction sum|mean, --weight-decay L,
+--dropout P, --lr-decay G, --limit N (--data and --out are accepted and ignored: the data folder is
+the positional argument). It prints what
 deep_mlp must print: the two shape lines, "Epoch k, Loss: L" for every epoch and the test accuracy,
 floats as Python prints them. exercises/compare_torch.sh runs both and compares.
 
 What is PyTorch's and what is shared with deep_mlp by construction:
   - shared: the data (the IDX files, the split by scikit-learn's train_test_split with
     random_state=42), the initial weights and the per-epoch permutations (numpy's RandomState(seed),
-    one stream: W_l = s_l * randn(n_in, n_out) for l = 1..L, then permutation(N) every epoch);
+    one stream: W_l = s_l * randn(n_in, n_out) for l = 1..K, then permutation(N) every epoch, then,
+    with --dropout P, at every step keep_l = random_sample((n, n_l)) >= P for each hidden layer);
   - PyTorch's: the forward pass (torch.sigmoid, torch.tanh, torch.relu, float64 matmuls), the loss
     (binary_cross_entropy_with_logits or cross_entropy), the gradients (autograd), the updates
-    (torch.optim.SGD, SGD(momentum), SGD(momentum, nesterov=True), Adam).
+    (torch.optim.SGD, SGD(momentum), SGD(momentum, nesterov=True), Adam, each with its weight_decay),
+    the rate schedule (torch.optim.lr_scheduler.ExponentialLR), dropout as a product with the mask.
 With the default flags this is the lesson: its output equals bench/notes_numpy.py's.
 
 Python, numpy, scikit-learn and torch are comparison tools, never dependencies of the C++ programs:
@@ -38,7 +41,8 @@ def parse_args(argv):
     """deep_mlp's flags, with the spec's defaults. Returns (data_dir, options dict)."""
     o = {'seed': 0, 'epochs': 30, 'lr': 1e-4, 'hidden': [64], 'act': ['sigmoid'], 'classes': 2,
          'batch': 0, 'optimizer': 'gd', 'momentum': 0.9, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8,
-         'init': '0.1', 'reduction': 'sum', 'limit': None}
+         'init': '0.1', 'reduction': 'sum', 'limit': None, 'weight-decay': 0.0, 'dropout': 0.0,
+         'lr-decay': 1.0}
     data_dir = None
     i = 0
     while i < len(argv):
@@ -65,7 +69,7 @@ def parse_args(argv):
                 pass                                  # accepted for deep_mlp's command lines; ignored
             elif name in ('seed', 'epochs', 'batch', 'limit'):
                 o[name] = int(value)
-            elif name in ('lr', 'momentum', 'beta1', 'beta2', 'eps'):
+            elif name in ('lr', 'momentum', 'beta1', 'beta2', 'eps', 'weight-decay', 'dropout', 'lr-decay'):
                 o[name] = float(value)
             elif name == 'hidden':
                 o['hidden'] = [int(h) for h in value.split(',')]
@@ -95,6 +99,8 @@ def parse_args(argv):
         fail('--classes is 2 or 10')
     if o['optimizer'] not in ('gd', 'momentum', 'nesterov', 'adam'):
         fail('--optimizer takes gd, momentum, nesterov, adam')
+    if not (0 <= o['weight-decay'] and 0 <= o['dropout'] < 1 and 0 < o['lr-decay'] <= 1):
+        fail('--weight-decay must be >= 0, --dropout in [0, 1), --lr-decay in (0, 1]')
     if o['reduction'] not in ('sum', 'mean'):
         fail('--reduction takes sum or mean')
     if o['init'] not in ('he', 'xavier'):
@@ -164,9 +170,13 @@ def main(argv):
     acts = {'sigmoid': torch.sigmoid, 'tanh': torch.tanh, 'relu': torch.relu}
     hidden_acts = [acts[a] for a in o['act']]
 
-    def logits(x):
+    P = o['dropout']
+
+    def logits(x, keep=None):
         for l, act in enumerate(hidden_acts):
             x = act(x @ params[2 * l] + params[2 * l + 1])
+            if keep is not None:   # inverted dropout: the mask as a product, then / (1 - P)
+                x = x * keep[l] / (1 - P)
         return x @ params[-2] + params[-1]
 
     def per_sample_loss(z, t):
@@ -174,12 +184,15 @@ def main(argv):
             return F.binary_cross_entropy_with_logits(z[:, 0], t, reduction='none')
         return F.cross_entropy(z, t, reduction='none')   # logsumexp(z) - z[t], gradient softmax(z) - onehot
 
+    wd = o['weight-decay']
     if o['optimizer'] == 'gd':
-        opt = torch.optim.SGD(params, lr=o['lr'])
+        opt = torch.optim.SGD(params, lr=o['lr'], weight_decay=wd)
     elif o['optimizer'] in ('momentum', 'nesterov'):
-        opt = torch.optim.SGD(params, lr=o['lr'], momentum=o['momentum'], nesterov=o['optimizer'] == 'nesterov')
+        opt = torch.optim.SGD(params, lr=o['lr'], momentum=o['momentum'], nesterov=o['optimizer'] == 'nesterov',
+                              weight_decay=wd)
     else:
-        opt = torch.optim.Adam(params, lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'])
+        opt = torch.optim.Adam(params, lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=o['eps'], weight_decay=wd)
+    schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=o['lr-decay'])
 
     X = torch.from_numpy(X_train)
     if o['classes'] == 2:
@@ -197,7 +210,11 @@ def main(argv):
         losses = []
         for idx in batches:
             xb, tb = (X, T) if idx is None else (X[idx], T[idx])
-            sample_losses = per_sample_loss(logits(xb), tb)
+            keep = None
+            if P > 0:
+                keep = [torch.from_numpy((rng.random_sample((xb.shape[0], h)) >= P).astype(np.float64))
+                        for h in o['hidden']]
+            sample_losses = per_sample_loss(logits(xb, keep), tb)
             losses.append(sample_losses.detach().numpy().copy())
             loss = sample_losses.sum()
             if o['reduction'] == 'mean':
@@ -205,6 +222,7 @@ def main(argv):
             opt.zero_grad()
             loss.backward()
             opt.step()
+        schedule.step()
         # The epoch's loss: every sample's loss from its batch's forward pass, summed, / N
         # (np.mean's pairwise sum, as the notes' np.mean over the full batch).
         print(f'Epoch {epoch}, Loss: {np.mean(np.concatenate(losses))}')

@@ -7,8 +7,8 @@
 // with itself (a model that writes back to the same bytes; an image with width x height pixels in
 // [0, 1]) or throw its error whose message is one line naming the input; a crash, a sanitizer
 // report, any other exception or an allocation larger than the input is a bug.
-#include "../exercises/model_file.hpp"
-#include "../exercises/pgm_image.hpp"
+#include "../program/model_file.hpp"
+#include "../program/pgm_image.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -228,12 +228,12 @@ inline void prepare_output_folder(const std::string& dir) {
 
 namespace output_detail {
 
-// errno's text and, for the usual causes, what to do.
-inline std::string write_error_text(int error) {
+// errno's text and, for the usual causes, what to do; `flag` is the one that chose the place.
+inline std::string write_error_text(int error, const std::string& flag) {
     std::string text = std::strerror(error);
-    if (error == ENOSPC || error == EDQUOT) return text + " (free some space, or choose another --out)";
+    if (error == ENOSPC || error == EDQUOT) return text + " (free some space, or choose another " + flag + ")";
     if (error == EFBIG) return text + " (over the file-size limit, ulimit -f)";
-    if (error == EACCES || error == EPERM || error == EROFS) return text + " (choose a writable --out)";
+    if (error == EACCES || error == EPERM || error == EROFS) return text + " (choose a writable " + flag + ")";
     return text;
 }
 
@@ -332,12 +332,14 @@ struct StagedSet {
 // Writes every file into `dir`, all or nothing: each is written whole under a temporary name of
 // its own (two runs into one folder never share one), and only when all are complete are they
 // renamed into place. If a rename fails, the ones before it are undone, so the folder holds the
-// whole old set or the whole new set, never a half-written file or a mix.
-inline void write_files_atomically(const std::string& dir, const std::vector<OutputFile>& files) {
+// whole old set or the whole new set, never a half-written file or a mix. `flag` (--out, --save)
+// is the one a message advises changing.
+inline void write_files_atomically(const std::string& dir, const std::vector<OutputFile>& files,
+                                   const std::string& flag = "--out") {
     using namespace output_detail;
     StagedSet set;
     auto fail = [&](const std::string& path, int error, bool unchanged = true) {
-        throw OutputError(path + ": cannot write: " + write_error_text(error) +
+        throw OutputError(path + ": cannot write: " + write_error_text(error, flag) +
                           (unchanged ? "; the files in " + dir + " are unchanged" : ""));
     };
     for (const OutputFile& f : files) {

@@ -1,10 +1,12 @@
-// tests/test_exercises.cpp: the exercises' pieces on fixed inputs, against values from an
-// independent source (PyTorch 1.13, float64: torch.softmax, cross_entropy, torch.optim), and the
-// training step and epoch of exercises/deep_mlp.cpp against their formulas.
-// (test_gradients proves the backward passes; this proves the rest: forward values, losses, the
-// update rules with their state, and that train_step/train_epoch do what the spec says.)
+// tests/test_exercises.cpp: the exercises' pieces on fixed inputs, against values the code under
+// test did not compute: PyTorch's and numpy's (exercises/reference/torch_values.txt, written by
+// exercises/reference/make_reference.py: torch.softmax, cross_entropy, torch.optim, ExponentialLR,
+// a tiny network's step and epoch by autograd, numpy's random_sample masks), and numbers worked out
+// by hand in the comments. test_gradients proves the backward passes; this proves the rest: forward
+// values, losses, the update rules with their state, the training step and the mini-batch epoch.
 #define DEEP_MLP_NO_MAIN
 #include "exercises/deep_mlp.cpp"
+#include "exercises/reference_values.hpp"
 
 #include <cstdio>
 
@@ -12,12 +14,25 @@
 
 namespace {
 
+const ReferenceValues& torch_values() {
+    static const ReferenceValues values;
+    return values;
+}
 
 bool close(double a, double b, double rel = 1e-15) {
     return std::fabs(a - b) <= rel * std::max({std::fabs(a), std::fabs(b), 1e-300});
 }
 
-Matrix matrix(size_t rows, size_t cols, std::vector<double> values) {
+// The largest relative difference between m and the expected values, element by element.
+double worst_difference(const Matrix& m, const std::vector<double>& expected) {
+    if (m.size() != expected.size()) return INFINITY;
+    double worst = 0;
+    for (size_t i = 0; i < m.size(); ++i)
+        worst = std::max(worst, std::fabs(m.data[i] - expected[i]) / std::max(std::fabs(expected[i]), 1e-300));
+    return worst;
+}
+
+Matrix matrix(size_t rows, size_t cols, const std::vector<double>& values) {
     Matrix m(rows, cols);
     m.data.assign(values.begin(), values.end());
     return m;
@@ -25,27 +40,31 @@ Matrix matrix(size_t rows, size_t cols, std::vector<double> values) {
 
 // ---------------------------------------------------------------------------------------------
 void test_output_layers() {
-    // torch.softmax(z, 1) and cross_entropy(z, [2, 0], reduction='none') in float64.
-    const Matrix z = matrix(2, 3, {1.0, 2.0, 3.0, -1000.0, 0.0, 1000.0});
-    const Matrix y = SoftmaxCrossEntropy::forward(z);
-    const double softmax[] = {0.09003057317038045, 0.2447284710547976, 0.6652409557748218, 0.0, 0.0, 1.0};
-    for (size_t i = 0; i < 6; ++i)
-        check(close(y.data[i], softmax[i]), "softmax element " + std::to_string(i) + " = " + python_float(softmax[i]) +
-                                                " (got " + python_float(y.data[i]) + ")");
-    const Matrix t = matrix(2, 3, {0, 0, 1, 1, 0, 0});  // labels 2 and 0, one-hot
-    const double loss = SoftmaxCrossEntropy::loss_sum(y, z, t);
-    check(close(loss, 0.4076059644443804 + 2000.0), "cross-entropy sum 2000.4076059644444 (got " + python_float(loss) + ")");
-    const Matrix delta = SoftmaxCrossEntropy::backward(y, t);
-    check(delta(0, 2) == y(0, 2) - 1.0 && delta(1, 0) == -1.0 && delta(0, 0) == y(0, 0),
-          "softmax + cross-entropy delta = y - t");
+    const ReferenceValues& v = torch_values();
+    const Matrix z = matrix(2, 3, v["softmax.z"]);  // [[1, 2, 3], [-1000, 0, 1000]], labels 2 and 0
+    const Matrix y_K = SoftmaxCrossEntropy::forward(z);
+    check(worst_difference(y_K, v["softmax"]) <= 1e-15, "softmax = torch.softmax (worst relative difference " +
+                                                            python_float(worst_difference(y_K, v["softmax"])) + ")");
+    const Matrix y = matrix(2, 3, {0, 0, 1, 1, 0, 0});  // labels 2 and 0, one-hot
+    const double loss = SoftmaxCrossEntropy::loss_sum(y_K, z, y);
+    check(close(loss, v.one("cross_entropy")), "cross-entropy sum = torch's " + python_float(v.one("cross_entropy")) +
+                                                   " (got " + python_float(loss) + ")");
+    const Matrix delta = SoftmaxCrossEntropy::backward(y_K, y);
+    const std::vector<double> expected_delta = {v["softmax"][0], v["softmax"][1], v["softmax"][2] - 1,
+                                                v["softmax"][3] - 1, v["softmax"][4], v["softmax"][5]};
+    check(worst_difference(delta, expected_delta) <= 1e-15, "softmax + cross-entropy delta = softmax - one-hot");
+    // Ties go to the first index, as numpy's argmax; one output: the lesson's y >= 0.5.
+    const double row[] = {0.1, 0.4, 0.4, 0.1}, one[] = {0.5}, below[] = {0.49999999999999994};
+    check(SoftmaxCrossEntropy::predicted_class(row, 4) == 1, "the predicted class is the first largest output");
+    check(SigmoidBce::predicted_class(one, 1) == 1 && SigmoidBce::predicted_class(below, 1) == 0,
+          "two classes: 1 where y_K >= 0.5");
 
-    // binary_cross_entropy_with_logits(z, t, reduction='sum') on moderate logits.
-    const Matrix z2 = matrix(3, 1, {0.5, -2.0, 3.0});
-    const Matrix t2 = matrix(3, 1, {1.0, 0.0, 0.0});
-    const double bce = SigmoidBce::loss_sum(SigmoidBce::forward(z2), z2, t2);
-    check(close(bce, 3.649592346796821, 1e-14), "binary cross-entropy sum (got " + python_float(bce) + ")");
+    const Matrix z2 = matrix(3, 1, v["bce.z"]);
+    const Matrix y2 = matrix(3, 1, v["bce.y"]);
+    const double bce = SigmoidBce::loss_sum(SigmoidBce::forward(z2), z2, y2);
+    check(close(bce, v.one("bce"), 1e-14), "binary cross-entropy sum = torch's (got " + python_float(bce) + ")");
 
-    // torch.tanh, torch.relu and the sigmoid on a few points.
+    // torch.tanh(0.5), torch.tanh(-2.0); relu and its slope (0 at z = 0, as PyTorch's).
     const Activation& tanh_ = *find_activation("tanh");
     check(close(tanh_.phi(0.5), 0.46211715726000974) && close(tanh_.phi(-2.0), -0.9640275800758169), "tanh values");
     const Activation& relu = *find_activation("relu");
@@ -55,77 +74,61 @@ void test_output_layers() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// torch.optim on one 2 x 3 tensor, lr 0.1, three steps with fixed gradients: the values below are
-// what exercises/torch_optimizer_values.py printed (PyTorch 1.13, float64). PyTorch fuses some of
+// torch.optim on one 2 x 3 tensor, lr 0.1, three steps with fixed gradients. PyTorch fuses some of
 // its multiply-adds (an FMA, one rounding instead of two); this code never does, so a few elements
-// differ in the last bit: the check allows 2 units in the last place, while a wrong rule (Adam
-// without its bias correction, Nesterov without its look-ahead) is off by percents.
-const Matrix kStart = matrix(2, 3, {0.5, -1.5, 2.0, 0.0, 3.0, -0.25});
-const std::vector<Matrix> kGradients = {matrix(2, 3, {1.0, -2.0, 0.5, 0.0, 4.0, -1.0}),
-                                        matrix(2, 3, {-0.5, 1.0, 0.25, 2.0, -3.0, 0.0}),
-                                        matrix(2, 3, {0.1, 0.1, -0.1, 1e-3, -1e-3, 5.0})};
-
-struct TorchSteps {
-    const char* name;
-    OptimizerSettings settings;
-    std::vector<std::vector<double>> after;  // the tensor after steps 1, 2, 3
-};
-
-const std::vector<TorchSteps>& torch_optimizer_steps() {
-    static const std::vector<TorchSteps> steps = {
-        {"SGD(lr=0.1)", {"gd", 0.1, 0.9, 0.9, 0.999, 1e-8},
-         {{0.4, -1.3, 1.95, 0.0, 2.6, -0.15},
-          {0.45, -1.4000000000000001, 1.925, -0.2, 2.9, -0.15},
-          {0.44, -1.4100000000000001, 1.935, -0.2001, 2.9001, -0.65}}},
-        {"SGD(lr=0.1, momentum=0.9)", {"momentum", 0.1, 0.9, 0.9, 0.999, 1e-8},
-         {{0.4, -1.3, 1.95, 0.0, 2.6, -0.15},
-          {0.36000000000000004, -1.22, 1.88, -0.2, 2.54, -0.059999999999999984},
-          {0.31400000000000006, -1.158, 1.827, -0.3801, 2.4861, -0.479}}},
-        {"SGD(lr=0.1, momentum=0.5)", {"momentum", 0.1, 0.5, 0.9, 0.999, 1e-8},
-         {{0.4, -1.3, 1.95, 0.0, 2.6, -0.15},
-          {0.4, -1.3, 1.9, -0.2, 2.7, -0.09999999999999999},
-          {0.39, -1.31, 1.885, -0.30010000000000003, 2.7501, -0.5750000000000001}}},
-        {"SGD(lr=0.1, momentum=0.9, nesterov=True)", {"nesterov", 0.1, 0.9, 0.9, 0.999, 1e-8},
-         {{0.31, -1.12, 1.905, 0.0, 2.24, -0.06},
-          {0.324, -1.1480000000000001, 1.817, -0.38, 2.486, 0.02100000000000001},
-          {0.2726, -1.1022, 1.7792999999999999, -0.54219, 2.43759, -0.8561}}},
-        {"Adam(lr=0.1)", {"adam", 0.1, 0.9, 0.9, 0.999, 1e-8},
-         {{0.400000001, -1.4000000005, 1.900000002, 0.0, 2.90000000025, -0.150000001},
-          {0.37336629737090316, -1.3733662967024316, 1.8067820404774624, -0.07441368183064559, 2.8910674995347354, -0.0829941765341887},
-          {0.34716428529962406, -1.355655535059005, 1.7471109386505732, -0.13196762292884845, 2.884175437492419, -0.13548920752955212}}},
-        {"Adam(lr=0.1, betas=(0.8, 0.99), eps=1e-6)", {"adam", 0.1, 0.9, 0.8, 0.99, 1e-6},
-         {{0.4000000999999, -1.400000049999975, 1.9000001999996, 0.0, 2.9000000249999935, -0.1500000999999},
-          {0.3788864219451791, -1.3788863585716236, 1.8085077110003867, -0.0783707001648495, 2.8968551158064906, -0.08698773107340965},
-          {0.3572998438480686, -1.3667865426352153, 1.7558111164018568, -0.13519564431524256, 2.8945904752478295, -0.1474050769376462}}},
-    };
-    return steps;
-}
-
+// differ in the last bit: 2 units in the last place allowed (4 with weight decay, where torch fuses
+// g + lambda theta too), while a wrong rule (Adam without its bias correction, Nesterov without its
+// look-ahead, weight decay's sign) is off by percents.
 void test_optimizers() {
-    for (const TorchSteps& expected : torch_optimizer_steps()) {
-        Matrix theta = kStart;
-        Optimizer optimizer(expected.settings);
-        for (size_t step = 0; step < kGradients.size(); ++step) {
-            optimizer.step({&theta}, {&kGradients[step]});
-            double worst = 0.0;
-            for (size_t i = 0; i < theta.size(); ++i) {
-                const double e = expected.after[step][i];
-                worst = std::max(worst, std::fabs(theta.data[i] - e) / std::max(std::fabs(e), 1e-300));
-            }
-            check(worst <= 4.5e-16, std::string(expected.name) + ", step " + std::to_string(step + 1) +
-                                        ": torch.optim's values (worst relative difference " + python_float(worst) + ")");
+    const ReferenceValues& v = torch_values();
+    struct Config {
+        const char* key;
+        OptimizerSettings settings;
+    };
+    auto settings = [](const char* name, double m, double b1, double b2, double eps, double wd) {
+        OptimizerSettings s;
+        s.name = name, s.lr = 0.1, s.momentum = m, s.beta1 = b1, s.beta2 = b2, s.eps = eps, s.weight_decay = wd;
+        return s;
+    };
+    const Config configs[] = {
+        {"gd", settings("gd", 0.9, 0.9, 0.999, 1e-8, 0)},
+        {"momentum_0.9", settings("momentum", 0.9, 0.9, 0.999, 1e-8, 0)},
+        {"momentum_0.5", settings("momentum", 0.5, 0.9, 0.999, 1e-8, 0)},
+        {"nesterov_0.9", settings("nesterov", 0.9, 0.9, 0.999, 1e-8, 0)},
+        {"adam", settings("adam", 0.9, 0.9, 0.999, 1e-8, 0)},
+        {"adam_0.8_0.99_1e-6", settings("adam", 0.9, 0.8, 0.99, 1e-6, 0)},
+        {"gd_wd_0.1", settings("gd", 0.9, 0.9, 0.999, 1e-8, 0.1)},
+        {"momentum_0.9_wd_0.1", settings("momentum", 0.9, 0.9, 0.999, 1e-8, 0.1)},
+        {"nesterov_0.9_wd_0.1", settings("nesterov", 0.9, 0.9, 0.999, 1e-8, 0.1)},
+        {"adam_wd_0.1", settings("adam", 0.9, 0.9, 0.999, 1e-8, 0.1)},
+    };
+    for (const Config& c : configs) {
+        Matrix theta = matrix(2, 3, v["opt.theta0"]);
+        Optimizer optimizer(c.settings);
+        for (int step = 1; step <= 3; ++step) {
+            const Matrix g = matrix(2, 3, v["opt.grad" + std::to_string(step)]);
+            optimizer.step({&theta}, {&g});
+            const std::string key = std::string("opt.") + c.key + ".step" + std::to_string(step);
+            const double worst = worst_difference(theta, v[key]);
+            check(worst <= (c.settings.weight_decay > 0 ? 9e-16 : 4.5e-16), key + ": torch.optim's values (worst relative difference " + python_float(worst) + ")");
         }
     }
+    // ExponentialLR(gamma=0.9) from 0.1, five epochs: the same doubles, multiplication after multiplication.
+    double lr = 0.1;
+    const std::vector<double>& rates = v["exponential_lr"];
+    bool same = true;
+    for (double expected : rates) same = same && (lr = deep_mlp::decayed_lr(lr, 0.9)) == expected;
+    check(same && rates.size() == 5, "--lr-decay 0.9: the rates of torch's ExponentialLR, epoch after epoch");
 }
 
 // ---------------------------------------------------------------------------------------------
-// One step of deep_mlp's training equals the formula: theta - lr * gradient for every parameter,
-// the gradient being backward()'s on the same batch; and an epoch of mini-batches is the spec's:
-// a permutation from the run's random stream, batches p[0:B], p[B:2B], ..., the last one shorter.
+// A tiny network's training step and epoch against PyTorch (autograd and torch.optim.SGD on the same
+// network, data and permutation): the problem below is exercises/reference/make_reference.py's
+// tiny_problem(), draw for draw.
 
 struct TinyProblem {
     SparseMatrix X;
-    Matrix t;
+    Matrix y;
     Network net;
 };
 
@@ -135,96 +138,113 @@ TinyProblem tiny_problem(size_t samples, int classes, uint32_t seed) {
     p.net = make_network(5, {4, 3}, {find_activation("tanh"), find_activation("relu")}, classes,
                          InitRule{InitRule::fixed, 0.5}, rng);
     Matrix x(samples, 5);
-    for (double& v : x.data) v = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
+    for (double& value : x.data) value = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
     p.X = SparseMatrix(x);
-    p.t = Matrix(samples, p.net.outputs());
-    for (size_t i = 0; i < samples; ++i)
-        p.t(i, classes == 2 ? 0 : static_cast<size_t>(rng.random_sample() * classes)) =
-            classes == 2 ? (rng.random_sample() < 0.5 ? 0.0 : 1.0) : 1.0;
+    p.y = Matrix(samples, p.net.outputs());
+    for (size_t i = 0; i < samples; ++i) {
+        if (classes == 2) p.y(i, 0) = rng.random_sample() < 0.5 ? 0.0 : 1.0;
+        else p.y(i, static_cast<size_t>(rng.random_sample() * classes)) = 1.0;
+    }
     return p;
 }
 
-// theta <- theta - lr * grad for every parameter, after backward() on (X, t): eq. (5) by hand.
-double step_by_hand(Network& net, const SparseMatrix& X, const Matrix& t, Reduction reduction, double lr) {
-    const ForwardPass f = net.forward(X);
-    net.backward(X, f, t, reduction);
-    for (const Parameter& p : net.parameters())
-        for (size_t i = 0; i < p.theta->size(); ++i) p.theta->data[i] = p.theta->data[i] - lr * p.grad->data[i];
-    return net.loss_sum(f, t);
-}
-
-bool same_parameters(Network& a, Network& b) {
-    const std::vector<Parameter> pa = a.parameters(), pb = b.parameters();
-    for (size_t k = 0; k < pa.size(); ++k)
-        if (pa[k].theta->data != pb[k].theta->data) return false;
-    return pa.size() == pb.size();
+// The network's parameters against torch's, under `key`: the largest relative difference.
+double worst_parameter_difference(Network& net, const std::string& key) {
+    double worst = 0;
+    for (const Parameter& p : net.parameters()) worst = std::max(worst, worst_difference(*p.theta, torch_values()[key + "." + p.name]));
+    return worst;
 }
 
 void test_training_step() {
     for (int classes : {2, 3})
         for (Reduction reduction : {Reduction::sum, Reduction::mean}) {
             TinyProblem p = tiny_problem(7, classes, 11);
-            Network by_hand = p.net;
-            const double expected_loss = step_by_hand(by_hand, p.X, p.t, reduction, 0.05);
-            OptimizerSettings gd;
-            gd.lr = 0.05;
-            Optimizer optimizer(gd);
-            const double loss = deep_mlp::train_step(p.net, optimizer, p.X, p.t, reduction, 0, gd.lr, {});
-            const std::string what = std::to_string(classes) + " classes, " +
-                                     (reduction == Reduction::sum ? "sum" : "mean");
-            check(same_parameters(p.net, by_hand), "one gd step = theta - lr * grad (" + what + ")");
-            check(loss == expected_loss, "train_step returns the loss before the update (" + what + ")");
+            deep_mlp::Options o;
+            o.optimizer.lr = 0.05;
+            o.reduction = reduction;
+            Optimizer optimizer(o.optimizer);
+            NumpyRandomState rng(0);
+            deep_mlp::Training tr{p.net, optimizer, rng, o, {}, nullptr};
+            const double loss = deep_mlp::train_step(tr, p.X, p.y);
+            const std::string key = "tiny.step." + std::to_string(classes) + (reduction == Reduction::sum ? ".sum" : ".mean");
+            const double worst = worst_parameter_difference(p.net, key);
+            check(worst <= 1e-13, key + ": one gd step = PyTorch's (worst relative difference " + python_float(worst) + ")");
+            check(close(loss, torch_values().one(key + ".loss"), 1e-14), key + ": train_step returns the loss before the update");
         }
 }
 
 void test_mini_batch_epoch() {
     TinyProblem p = tiny_problem(7, 3, 12);
-    Network by_hand = p.net;
     deep_mlp::Options o;
     o.batch = 3;
     o.optimizer.lr = 0.05;
     o.reduction = Reduction::mean;
-    NumpyRandomState rng(5), rng_by_hand(5);
+    NumpyRandomState rng(5);
     Optimizer optimizer(o.optimizer);
-    const double loss = deep_mlp::train_epoch(p.net, optimizer, p.X, p.t, o, rng, 0, {});
-
-    const std::vector<uint32_t> perm = rng_by_hand.permutation(7);  // batches p[0:3], p[3:6], p[6:7]
-    double total = 0.0;
-    for (size_t start = 0; start < 7; start += 3) {
-        const size_t n = std::min<size_t>(3, 7 - start);
-        const SparseMatrix X = p.X.select_rows(perm.data() + start, n);
-        total += step_by_hand(by_hand, X, deep_mlp::select_rows(p.t, perm.data() + start, n), o.reduction, 0.05);
-    }
-    check(same_parameters(p.net, by_hand), "an epoch of batches of 3 over 7 samples = three steps on p[0:3], p[3:6], p[6:7]");
-    check(loss == total / 7.0, "the epoch's loss = the sum of each batch's loss / N");
-    check(rng.random_sample() == rng_by_hand.random_sample(), "the epoch drew exactly one permutation from the stream");
+    deep_mlp::Training tr{p.net, optimizer, rng, o, {}, nullptr};
+    const double loss = deep_mlp::train_epoch(tr, p.X, p.y);
+    const double worst = worst_parameter_difference(p.net, "tiny.epoch");
+    check(worst <= 1e-13, "an epoch of batches of 3 over 7 samples = PyTorch's three steps on p[0:3], p[3:6], p[6:7] "
+                          "(worst relative difference " + python_float(worst) + ")");
+    check(close(loss, torch_values().one("tiny.epoch.loss"), 1e-14), "the epoch's loss = the sum of each batch's loss / N");
+    check(rng.random_sample() == torch_values().one("tiny.epoch.next_draw"), "the epoch drew exactly one permutation from the stream");
+    check(optimizer.steps() == 3, "three steps for three batches");
 }
 
-void test_select_rows() {
+// ---------------------------------------------------------------------------------------------
+void test_batches() {
+    // A 6 x 5 matrix written out by hand: row r, column c holds 10 r + c, zero where c == r % 5.
     Matrix x(6, 5);
-    for (size_t i = 0; i < x.size(); ++i) x.data[i] = i % 3 == 0 ? 0.0 : 0.25 * static_cast<double>(i);
+    for (size_t r = 0; r < 6; ++r)
+        for (size_t c = 0; c < 5; ++c) x(r, c) = c == r % 5 ? 0.0 : static_cast<double>(10 * r + c);
     const SparseMatrix s(x);
     const uint32_t picked[] = {4, 0, 4, 2};
     const Matrix dense = s.select_rows(picked, 4).to_dense();
-    bool same = dense.rows == 4 && dense.cols == 5;
-    for (size_t r = 0; r < 4 && same; ++r)
-        for (size_t c = 0; c < 5; ++c) same = same && dense(r, c) == x(picked[r], c);
-    check(same, "SparseMatrix::select_rows picks the rows it is given, in order, repeats included");
-    Matrix b(6, 3, 0.5);
-    b(1, 2) = -2.0;
-    const Matrix sel = s.select_rows(picked, 4).to_dense();
-    Matrix b4(4, 3, 0.5);
-    check(matmul_AtB(s.select_rows(picked, 4), b4).data == matmul_AtB_naive(sel, b4).data,
-          "A^T B on selected rows equals the naive product");
+    const std::vector<double> expected = {40, 41, 42, 43, 0, 0, 1, 2, 3, 4, 40, 41, 42, 43, 0, 20, 21, 0, 23, 24};
+    check(std::vector<double>(dense.data.begin(), dense.data.end()) == expected,
+          "SparseMatrix::select_rows picks rows 4, 0, 4, 2 in that order, repeats included");
+    const Matrix rows = select_rows(x, picked, 4);
+    check(std::vector<double>(rows.data.begin(), rows.data.end()) == expected, "select_rows of a dense matrix: the same rows");
+    const std::vector<uint32_t> order = {5, 3, 1, 0, 2, 4, 3};
+    RowBatches batches(s, order, 3);
+    bool same = batches.size() == 3;
+    for (size_t b = 0; b < batches.size() && same; ++b) {
+        const Matrix got = batches[b].to_dense();
+        same = got.rows == std::min<size_t>(3, order.size() - 3 * b);
+        for (size_t r = 0; r < got.rows && same; ++r)
+            for (size_t c = 0; c < 5; ++c) same = same && got(r, c) == x(order[3 * b + r], c);
+    }
+    check(same, "RowBatches: batches of 3 of the rows 5 3 1 | 0 2 4 | 3, the last one shorter");
+}
+
+void test_dropout() {
+    // The masks: numpy's RandomState(3).random_sample((3, 4)) >= 0.4, then (3, 2), for a 5-4-2-3 network.
+    NumpyRandomState rng(3), init(0);
+    const Network net = make_network(5, {4, 2}, {find_activation("relu"), find_activation("tanh")}, 10, InitRule{}, init);
+    const DropoutMasks d = draw_dropout_masks(net, 3, 0.4, rng);
+    check(d.keep.size() == 2 && worst_difference(d.keep[0], torch_values()["keep.1"]) == 0 &&
+              worst_difference(d.keep[1], torch_values()["keep.2"]) == 0,
+          "the dropout masks: numpy's random_sample >= P, layer after layer");
+    // By hand: P = 0.25, so a kept value is divided by 0.75; 0.5 / 0.75 = 0.6666666666666666.
+    const Matrix a = matrix(1, 3, {0.5, -2.0, 3.0}), keep = matrix(1, 3, {1, 0, 1});
+    const Matrix y = dropout_forward(a, keep, 0.25);
+    check(y(0, 0) == 0.6666666666666666 && y(0, 1) == 0.0 && y(0, 2) == 4.0, "dropout_forward: a * keep / (1 - P)");
+    const Matrix g = dropout_backward(matrix(1, 3, {1.5, 7.0, -0.75}), keep, 0.25);
+    check(g(0, 0) == 2.0 && g(0, 1) == 0.0 && g(0, 2) == -1.0, "dropout_backward: the same mask and the same 1 / (1 - P)");
 }
 
 }  // namespace
 
 int main() {
-    test_output_layers();
-    test_training_step();
-    test_mini_batch_epoch();
-    test_select_rows();
-    test_optimizers();
+    try {
+        test_output_layers();
+        test_training_step();
+        test_mini_batch_epoch();
+        test_batches();
+        test_dropout();
+        test_optimizers();
+    } catch (const std::exception& e) {
+        check(false, std::string("an exception: ") + e.what());
+    }
     return report("test_exercises");
 }

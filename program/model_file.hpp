@@ -1,25 +1,27 @@
-// exercises/model_file.hpp: a trained network in a file (./deep_mlp --save FILE, --load FILE).
+// program/model_file.hpp: a trained network in a file (./deep_mlp --save FILE, --load FILE).
 //
-// MODEL_FORMAT, version 1. Binary; every number little-endian; u32 = 4-byte unsigned integer,
+// MODEL_FORMAT, version 2. Binary; every number little-endian; u32 = 4-byte unsigned integer,
 // f64 = 8-byte IEEE 754 double (its exact bits: nothing is rounded).
 //
 //   offset  size      field
 //   0       8         magic: the ASCII bytes "MLPMODEL"
-//   8       u32       version: 1
+//   8       u32       version: 2
 //   12      u32       classes: 2 (one sigmoid output, the probability of a 1) or 10 (softmax)
 //   16      u32       input rows (28)
 //   20      u32       input cols (28); the network's input is rows x cols pixels / 255, row by row
 //   24      u32       k, the number of hidden layers: 1 to 16
-//   28      8k        for each hidden layer: u32 units (1 to 4096), u32 activation
-//                     (0 sigmoid, 1 tanh, 2 relu)
-//   28+8k   ...       for each layer l = 1 .. k+1 (the last is the output layer, 1 or 10 units):
+//   28      ...       for each hidden layer: u32 units (1 to 4096), u32 n (1 to 32), then n bytes:
+//                     the activation's name, as --act takes it ("relu"; ASCII letters, digits, '_')
+//   H       ...       for each layer l = 1 .. k+1 (the last is the output layer, 1 or 10 units):
 //                     W_l, n_{l-1} x n_l f64, row-major (the row of input i, then the next), then
 //                     b_l, n_l f64; n_0 = rows x cols
 //   end-4   u32       CRC-32 (the one of zlib and PNG) of every byte before it
 //
 // The file is exactly that long. The reader checks the magic, the version, every count against its
 // range, computes the size they imply and compares it with the file's before it allocates anything,
-// then checks the CRC and that every weight is finite. Any failure is a ModelError whose message is
+// then checks the CRC and that every weight is finite. Version 1 (activations as numeric codes) is
+// refused with a hint; whether a name is an activation this program knows is for the program that
+// turns the file into its network to say. Any failure is a ModelError whose message is
 // one line that starts with the file's name. The optimizer's state (momentum, Adam's averages) is
 // not saved: --load continues training with a fresh optimizer.
 //
@@ -28,6 +30,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -40,7 +43,7 @@
 #include <vector>
 
 #include "../idx_reader.hpp"
-#include "../program/output_files.hpp"
+#include "output_files.hpp"
 
 struct ModelError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -48,7 +51,7 @@ struct ModelError : std::runtime_error {
 
 struct ModelLayer {
     size_t inputs = 0, outputs = 0;
-    std::string activation;  // hidden: sigmoid, tanh or relu; output: sigmoid (2 classes) or softmax (10)
+    std::string activation;  // hidden: a name --act takes; output: sigmoid (2 classes) or softmax (10)
     std::vector<double> W;   // inputs x outputs, row-major
     std::vector<double> b;   // outputs
 };
@@ -65,8 +68,8 @@ constexpr char kMagic[8] = {'M', 'L', 'P', 'M', 'O', 'D', 'E', 'L'};
 constexpr uint32_t kVersion = 1;
 constexpr uint32_t kMaxHidden = 16, kMaxUnits = 4096, kMaxSide = 4096;
 constexpr size_t kFixedHeader = 28;  // magic, version, classes, rows, cols, k
-inline const char* const kActivations[] = {"sigmoid", "tanh", "relu"};
-
+constexpr uint32_t kMaxName = 32;
+constexpr size_t kMaxHeader = kFixedHeader + kMaxHidden * (8 + kMaxName);
 
 inline uint32_t u32_at(const uint8_t* p) {
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
@@ -95,7 +98,7 @@ inline void put_f64(std::string& s, double x) {
 struct Header {
     int classes = 2;
     uint32_t rows = 0, cols = 0;
-    std::vector<uint32_t> units;        // n_1 .. n_{k+1}
+    std::vector<uint32_t> units;           // n_1 .. n_{k+1}
     std::vector<std::string> activations;  // hidden layers only
     uint64_t weights_at = 0, file_size = 0;
 };
@@ -110,6 +113,9 @@ inline Header check_header(const std::string& name, const uint8_t* data, size_t 
         fail(name, "truncated: " + std::to_string(file_size) + " bytes, too short for a model file's header");
     Header h;
     const uint32_t version = u32_at(data + 8);
+    if (version == 1)
+        fail(name, "model format version 1, from an older ./deep_mlp; this one reads version 2 (activations by "
+                   "name): train the network again and --save it");
     if (version != kVersion)
         fail(name, "model format version " + std::to_string(version) + "; this program reads version " +
                        std::to_string(kVersion));
@@ -122,28 +128,39 @@ inline Header check_header(const std::string& name, const uint8_t* data, size_t 
     const uint32_t k = u32_at(data + 24);
     if (k < 1 || k > kMaxHidden)
         fail(name, "corrupt: " + std::to_string(k) + " hidden layers (1 to " + std::to_string(kMaxHidden) + " expected)");
-    h.weights_at = kFixedHeader + 8ull * k;
-    if (available < h.weights_at)
-        fail(name, "truncated: " + std::to_string(file_size) + " bytes, the header of " + std::to_string(k) +
-                       " hidden layers needs " + std::to_string(h.weights_at));
+    size_t at = kFixedHeader;  // the next hidden layer's entry
+    auto need = [&](size_t bytes, uint32_t layer) {
+        if (available < at + bytes)
+            fail(name, "truncated: " + std::to_string(file_size) + " bytes, too short for the header of hidden layer " +
+                           std::to_string(layer + 1) + " of " + std::to_string(k));
+    };
     uint64_t doubles = 0, n_in = uint64_t(h.rows) * h.cols;
     for (uint32_t l = 0; l <= k; ++l) {
         uint32_t units = classes == 2 ? 1 : 10;
         if (l < k) {
-            units = u32_at(data + kFixedHeader + 8 * l);
-            const uint32_t act = u32_at(data + kFixedHeader + 8 * l + 4);
+            need(8, l);
+            units = u32_at(data + at);
+            const uint32_t length = u32_at(data + at + 4);
             if (units < 1 || units > kMaxUnits)
                 fail(name, "corrupt: hidden layer " + std::to_string(l + 1) + " has " + std::to_string(units) +
                                " units (1 to " + std::to_string(kMaxUnits) + " expected)");
-            if (act > 2)
-                fail(name, "corrupt: hidden layer " + std::to_string(l + 1) + " has activation code " +
-                               std::to_string(act) + " (0 sigmoid, 1 tanh, 2 relu)");
-            h.activations.push_back(kActivations[act]);
+            if (length < 1 || length > kMaxName)
+                fail(name, "corrupt: hidden layer " + std::to_string(l + 1) + "'s activation name is " +
+                               std::to_string(length) + " bytes long (1 to " + std::to_string(kMaxName) + " expected)");
+            need(8 + length, l);
+            const std::string activation(reinterpret_cast<const char*>(data + at + 8), length);
+            for (const char c : activation)
+                if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+                    fail(name, "corrupt: hidden layer " + std::to_string(l + 1) +
+                                   "'s activation name holds a byte that is not a letter, a digit or '_'");
+            h.activations.push_back(activation);
+            at += 8 + length;
         }
         h.units.push_back(units);
         doubles += n_in * units + units;  // at most 2^24 * 2^12 per layer: no overflow
         n_in = units;
     }
+    h.weights_at = at;
     h.file_size = h.weights_at + 8 * doubles + 4;
     if (file_size < h.file_size)
         fail(name, "truncated: " + std::to_string(file_size) + " bytes, but its header describes a network of " +
@@ -196,11 +213,12 @@ inline std::string serialize_model(const ModelData& m) {
     put_u32(s, m.cols);
     put_u32(s, static_cast<uint32_t>(m.layers.size() - 1));
     for (size_t l = 0; l + 1 < m.layers.size(); ++l) {
+        const std::string& activation = m.layers[l].activation;
+        if (activation.empty() || activation.size() > kMaxName)
+            throw std::invalid_argument("serialize_model: an activation name of 1 to 32 bytes, not '" + activation + "'");
         put_u32(s, static_cast<uint32_t>(m.layers[l].outputs));
-        uint32_t code = 0;
-        while (code < 3 && m.layers[l].activation != kActivations[code]) ++code;
-        if (code == 3) throw std::invalid_argument("serialize_model: unknown activation " + m.layers[l].activation);
-        put_u32(s, code);
+        put_u32(s, static_cast<uint32_t>(activation.size()));
+        s += activation;
     }
     for (const ModelLayer& layer : m.layers) {
         for (double w : layer.W) put_f64(s, w);
@@ -215,7 +233,7 @@ inline std::string serialize_model(const ModelData& m) {
 inline ModelData read_model_file(const std::string& path) {
     std::ifstream in;
     const uint64_t size = open_for_reading(path, "a model file", in);  // idx_reader.hpp: a regular file only
-    std::vector<uint8_t> head(model_detail::kFixedHeader + 8 * model_detail::kMaxHidden);
+    std::vector<uint8_t> head(model_detail::kMaxHeader);
     in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
     model_detail::check_header(path, head.data(), static_cast<size_t>(in.gcount()), size);
     std::vector<uint8_t> bytes(static_cast<size_t>(size));  // the size the header implies
@@ -227,9 +245,10 @@ inline ModelData read_model_file(const std::string& path) {
     return parse_model(path, bytes.data(), bytes.size());
 }
 
-// Writes the model to `path` whole or not at all, as every output is (program/output_files.hpp).
-inline void write_model_file(const std::string& path, const ModelData& m) {
+// Writes the model to `path` whole or not at all, as every output is (program/output_files.hpp);
+// `flag` names the flag a failure's message advises changing.
+inline void write_model_file(const std::string& path, const ModelData& m, const std::string& flag = "--save") {
     const std::filesystem::path p(path);
     const std::string folder = p.parent_path().empty() ? "." : p.parent_path().string();
-    write_files_atomically(folder, {{p.filename().string(), serialize_model(m)}});
+    write_files_atomically(folder, {{p.filename().string(), serialize_model(m)}}, flag);
 }

@@ -1,4 +1,4 @@
-// exercises/pgm_image.hpp: reads a PGM image (Netpbm's grey-level format), for ./deep_mlp --predict.
+// program/pgm_image.hpp: reads a PGM image (Netpbm's grey-level format), for ./deep_mlp --predict.
 //
 // A PGM file is a text header, "P5" (binary) or "P2" (plain text), then the width, the height and
 // maxval (1 to 65535) as decimal numbers separated by whitespace, with "#" comments to the end of a

@@ -1,0 +1,203 @@
+"""The numbers the tests and the grader compare the C++ code with, computed by PyTorch and numpy.
+
+    /usr/bin/python3 exercises/reference/make_reference.py [DATA_DIR]
+
+Writes, beside this script:
+  - torch_values.txt: one value list a line, `key v1 v2 ...`, every double as Python's repr():
+      * opt.NAME.step1..3: torch.optim's parameter after each of three steps from THETA0 with the
+        fixed gradients GRADS, lr 0.1 (SGD, momentum, Nesterov, Adam, some with weight_decay);
+      * exponential_lr: the rate ExponentialLR(gamma=0.9) gives after each of 5 epochs from 0.1;
+      * softmax, cross_entropy, bce: torch.softmax, cross_entropy(reduction='sum') and
+        binary_cross_entropy_with_logits(reduction='sum') on fixed logits;
+      * tiny.*: a tiny network (tiny_problem() below, also written out in C++ in
+        tests/test_exercises.cpp and exercises/grade.cpp) after one gradient-descent step, full
+        batch, for 2 and 3 classes and both reductions, and after one epoch of mini-batches;
+      * keep.*: dropout masks from RandomState(3), random_sample((n, n_l)) >= 0.4, layer by layer;
+  - runs/NAME.txt: what exercises/torch_reference.py prints for the ./deep_mlp flags that
+    runs/runs.txt lists (needs MNIST in DATA_DIR, default data).
+
+Comparison tools, never dependencies of the C++ programs; the files are committed, so that the
+tests need no Python.
+"""
+import math
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+THETA0 = [[0.5, -1.5, 2.0], [0.0, 3.0, -0.25]]
+GRADS = [[[1.0, -2.0, 0.5], [0.0, 4.0, -1.0]],
+         [[-0.5, 1.0, 0.25], [2.0, -3.0, 0.0]],
+         [[0.1, 0.1, -0.1], [1e-3, -1e-3, 5.0]]]
+LR = 0.1
+
+
+def line(key, values):
+    return key + ' ' + ' '.join(repr(float(v)) for v in values)
+
+
+def optimizer_lines(torch):
+    SGD, Adam = torch.optim.SGD, torch.optim.Adam
+    configs = [
+        ('gd', lambda p: SGD([p], lr=LR)),
+        ('momentum_0.9', lambda p: SGD([p], lr=LR, momentum=0.9)),
+        ('momentum_0.5', lambda p: SGD([p], lr=LR, momentum=0.5)),
+        ('nesterov_0.9', lambda p: SGD([p], lr=LR, momentum=0.9, nesterov=True)),
+        ('adam', lambda p: Adam([p], lr=LR, betas=(0.9, 0.999), eps=1e-8)),
+        ('adam_0.8_0.99_1e-6', lambda p: Adam([p], lr=LR, betas=(0.8, 0.99), eps=1e-6)),
+        ('gd_wd_0.1', lambda p: SGD([p], lr=LR, weight_decay=0.1)),
+        ('momentum_0.9_wd_0.1', lambda p: SGD([p], lr=LR, momentum=0.9, weight_decay=0.1)),
+        ('nesterov_0.9_wd_0.1', lambda p: SGD([p], lr=LR, momentum=0.9, nesterov=True, weight_decay=0.1)),
+        ('adam_wd_0.1', lambda p: Adam([p], lr=LR, weight_decay=0.1)),
+    ]
+    out = [line('opt.theta0', [x for row in THETA0 for x in row])]
+    for k, g in enumerate(GRADS, 1):
+        out.append(line(f'opt.grad{k}', [x for row in g for x in row]))
+    for name, make in configs:
+        p = torch.tensor(THETA0, dtype=torch.float64, requires_grad=True)
+        opt = make(p)
+        for k, g in enumerate(GRADS, 1):
+            p.grad = torch.tensor(g, dtype=torch.float64)
+            opt.step()
+            out.append(line(f'opt.{name}.step{k}', p.detach().flatten().tolist()))
+    p = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = SGD([p], lr=LR)
+    schedule = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+    rates = []
+    for _ in range(5):
+        opt.step()
+        schedule.step()
+        rates.append(opt.param_groups[0]['lr'])
+    out.append(line('exponential_lr', rates))
+    return out
+
+
+def output_lines(torch):
+    F = torch.nn.functional
+    z = torch.tensor([[1.0, 2.0, 3.0], [-1000.0, 0.0, 1000.0]], dtype=torch.float64)
+    labels = torch.tensor([2, 0])
+    z2 = torch.tensor([0.5, -2.0, 3.0], dtype=torch.float64)
+    t2 = torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64)
+    return [line('softmax.z', z.flatten().tolist()),
+            line('softmax.labels', labels.tolist()),
+            line('softmax', torch.softmax(z, 1).flatten().tolist()),
+            line('cross_entropy', [F.cross_entropy(z, labels, reduction='sum').item()]),
+            line('bce.z', z2.tolist()), line('bce.y', t2.tolist()),
+            line('bce', [F.binary_cross_entropy_with_logits(z2, t2, reduction='sum').item()])]
+
+
+def tiny_problem(np, samples, classes, seed):
+    """5 -> 4 tanh -> 3 relu -> (1 sigmoid | classes softmax), W = 0.5 randn layer by layer, biases
+    zero; inputs: each element 0 when a draw is < 0.3, else a second draw; targets: a 0/1 label (two
+    classes: draw < 0.5 gives 0) or a one-hot row at int(draw * classes). One RandomState(seed)."""
+    rng = np.random.RandomState(seed)
+    sizes = [5, 4, 3, 1 if classes == 2 else classes]
+    Ws = [0.5 * rng.randn(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+    x = np.zeros((samples, 5))
+    for i in range(samples):
+        for j in range(5):
+            x[i, j] = 0.0 if rng.random_sample() < 0.3 else rng.random_sample()
+    if classes == 2:
+        y = np.array([[0.0 if rng.random_sample() < 0.5 else 1.0] for _ in range(samples)])
+    else:
+        y = np.zeros((samples, classes))
+        for i in range(samples):
+            y[i, int(rng.random_sample() * classes)] = 1.0
+    return Ws, x, y
+
+
+def tiny_lines(torch, np):
+    F = torch.nn.functional
+
+    def params_of(Ws):
+        ps = []
+        for W in Ws:
+            ps.append(torch.tensor(W, requires_grad=True))
+            ps.append(torch.zeros((1, W.shape[1]), dtype=torch.float64, requires_grad=True))
+        return ps
+
+    def loss_sum(ps, x, y, classes):
+        h = torch.tanh(x @ ps[0] + ps[1])
+        h = torch.relu(h @ ps[2] + ps[3])
+        z = h @ ps[4] + ps[5]
+        if classes == 2:
+            return F.binary_cross_entropy_with_logits(z, y, reduction='sum')
+        return F.cross_entropy(z, y.argmax(1), reduction='sum')
+
+    def listing(key, ps):
+        names = ['W_1', 'b_1', 'W_2', 'b_2', 'W_3', 'b_3']
+        return [line(f'{key}.{n}', p.detach().flatten().tolist()) for n, p in zip(names, ps)]
+
+    out = []
+    for classes in (2, 3):
+        for reduction in ('sum', 'mean'):
+            Ws, x, y = tiny_problem(np, 7, classes, 11)
+            ps = params_of(Ws)
+            opt = torch.optim.SGD(ps, lr=0.05)
+            loss = loss_sum(ps, torch.tensor(x), torch.tensor(y), classes)
+            (loss / 7 if reduction == 'mean' else loss).backward()
+            opt.step()
+            key = f'tiny.step.{classes}.{reduction}'
+            out.append(line(key + '.loss', [loss.item()]))
+            out += listing(key, ps)
+    # One epoch of mini-batches of 3 over 7 samples, 3 classes, mean reduction, gd lr 0.05, the
+    # permutation from its own RandomState(5).
+    Ws, x, y = tiny_problem(np, 7, 3, 12)
+    ps = params_of(Ws)
+    opt = torch.optim.SGD(ps, lr=0.05)
+    rng = np.random.RandomState(5)
+    perm = rng.permutation(7)
+    total = 0.0
+    for start in range(0, 7, 3):
+        idx = perm[start:start + 3]
+        loss = loss_sum(ps, torch.tensor(x[idx]), torch.tensor(y[idx]), 3)
+        total += loss.item()
+        opt.zero_grad()
+        (loss / len(idx)).backward()
+        opt.step()
+    out.append(line('tiny.epoch.permutation', perm.tolist()))
+    out.append(line('tiny.epoch.loss', [total / 7]))
+    out.append(line('tiny.epoch.next_draw', [rng.random_sample()]))
+    out += listing('tiny.epoch', ps)
+    return out
+
+
+def keep_lines(np):
+    rng = np.random.RandomState(3)
+    return [line('keep.1', (rng.random_sample((3, 4)) >= 0.4).astype(float).flatten()),
+            line('keep.2', (rng.random_sample((3, 2)) >= 0.4).astype(float).flatten())]
+
+
+def runs(data_dir):
+    listing = os.path.join(HERE, 'runs', 'runs.txt')
+    for entry in open(listing):
+        entry = entry.strip()
+        if not entry or entry.startswith('#'):
+            continue
+        name, _, flags = entry.partition(':')
+        out = subprocess.run([sys.executable, os.path.join(HERE, '..', 'torch_reference.py'), data_dir] + flags.split(),
+                             check=True, capture_output=True, text=True).stdout
+        with open(os.path.join(HERE, 'runs', name.strip() + '.txt'), 'w') as f:
+            f.write(out)
+        print(f'make_reference: runs/{name.strip()}.txt')
+
+
+def main(argv):
+    try:
+        import numpy as np
+        import torch
+    except ImportError as e:
+        print(f'make_reference: skipped ({e.name} is not installed for {sys.executable})')
+        return 0
+    torch.set_default_dtype(torch.float64)
+    lines = [f'# torch {torch.__version__}, numpy {np.__version__}: written by exercises/reference/make_reference.py']
+    lines += optimizer_lines(torch) + output_lines(torch) + tiny_lines(torch, np) + keep_lines(np)
+    with open(os.path.join(HERE, 'torch_values.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    print('make_reference: torch_values.txt')
+    runs(argv[0] if argv else 'data')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

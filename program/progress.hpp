@@ -1,0 +1,74 @@
+// program/progress.hpp: how a long training run says how it goes, on stderr.
+//
+// Nothing during the first two seconds: most runs end sooner. Then, on a terminal, one line
+// rewritten in place, at most ten times a second: the epoch, the batch, the epoch's running loss
+// and the time left; it is cleared when training ends. Into a file or a pipe, where a rewritten line
+// would pile up, one line per epoch at most and none within a second of the last. It knows
+// nothing of training: it is told each step's loss and each epoch's end.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include <unistd.h>
+
+class Progress {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Progress(std::string program, int epochs, size_t steps_per_epoch)
+        : program_(std::move(program)), epochs_(epochs), steps_per_epoch_(steps_per_epoch ? steps_per_epoch : 1),
+          terminal_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {}
+
+    // After each training step: the batch's summed loss and its number of samples.
+    void step(double loss_sum, size_t samples) {
+        loss_sum_ += loss_sum, samples_ += samples, ++step_;
+        if (terminal_ && due(0.1)) show("");
+    }
+
+    // After each epoch, with the loss the program printed for it.
+    void epoch_done() {
+        ++epoch_, step_ = 0, loss_sum_ = 0, samples_ = 0;
+        if (!terminal_ && due(1.0)) show("\n");
+    }
+
+    // Training is over: the terminal's line is cleared, so that the program's last words stand alone.
+    void finish() {
+        if (terminal_ && shown_) std::fprintf(stderr, "\r\033[K");
+        shown_ = false;
+    }
+
+private:
+    bool due(double seconds) {
+        const Clock::time_point now = Clock::now();
+        if (std::chrono::duration<double>(now - start_).count() < 2.0 ||
+            std::chrono::duration<double>(now - last_).count() < seconds)
+            return false;
+        last_ = now;
+        return true;
+    }
+
+    void show(const char* end) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        const double done = static_cast<double>(epoch_) + static_cast<double>(step_) / static_cast<double>(steps_per_epoch_);
+        const double left = done > 0 ? elapsed * (static_cast<double>(epochs_) - done) / done : 0;
+        char loss[48] = "";
+        if (samples_ > 0) std::snprintf(loss, sizeof loss, ", loss so far %.6g", loss_sum_ / static_cast<double>(samples_));
+        char batch[48] = "";
+        if (terminal_ && steps_per_epoch_ > 1)
+            std::snprintf(batch, sizeof batch, ", batch %zu/%zu", step_, steps_per_epoch_);
+        std::fprintf(stderr, "%s%s: epoch %d/%d%s%s, %.0fs elapsed, about %.0fs left%s%s", terminal_ ? "\r" : "",
+                     program_.c_str(), epoch_ + (terminal_ ? 1 : 0), epochs_, batch, loss, elapsed, left,
+                     terminal_ ? "\033[K" : "", end);
+        std::fflush(stderr);
+        shown_ = true;
+    }
+
+    std::string program_;
+    int epochs_, epoch_ = 0;
+    size_t steps_per_epoch_, step_ = 0, samples_ = 0;
+    double loss_sum_ = 0;
+    bool terminal_, shown_ = false;
+    Clock::time_point start_, last_;
+};
