@@ -1,12 +1,17 @@
-# make            build mlp, deep_mlp (the exercises) and the tests (and fetch MNIST into data/ if missing)
+# make            build mlp, deep_mlp (the exercises), the grader and the tests (and fetch MNIST into data/ if missing)
 # make data       download MNIST into data/ (MNIST_MIRROR=URL to use another mirror, file:// too)
-# make test       the gradient checker, the unit tests, the programs' runs and files, the report in Chromium
-# make bench      matmul and training benchmarks (see README, "Performance")
+# make check      grade the exercises, each in a process of its own, and print the scoreboard (EX=d: one)
+# BEGIN REPOSITORY ONLY
+# make lab        write the lab: this project with every exercise's answer a stub (LAB=DIR; default lab)
+# make test       every test (tests/README.md lists them), to the end, then a summary
+# make bench      matmul and training benchmarks, quiet and with a busy core (bench/README.md)
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1 and on a small ten-class ./deep_mlp run
 # make fuzz       fuzz the IDX, model file and PGM readers and the flags with libFuzzer (FUZZ_SECONDS=60 in all)
 # make mutants    make test must fail on each planted mistake (tests/mutants.sh; minutes)
-# make compare    ./deep_mlp against the PyTorch float64 reference on 15 configs (skips without torch)
+# make compare    ./deep_mlp against the PyTorch float64 reference, config by config (skips without torch)
+# make ten-class  the best ten-class network of the guide (exercises/README.md, the record)
+# END REPOSITORY ONLY
 # make clean      remove what the build made
 #
 # OPENMP=0 builds without OpenMP. CXX, CXXFLAGS and OMPFLAGS can be overridden: make CXX=clang++.
@@ -44,6 +49,8 @@ ifeq ($(strip $(OMPFLAGS)),)
   # Without OpenMP the pragmas are ignored; silence the warning about them.
   WARN += -Wno-unknown-pragmas
 endif
+# LAB: # In the lab a stub leaves its function's parameters and variables unused: no warning for that.
+# LAB: WARN += -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable
 
 ALL_FLAGS := $(WARN) $(CXXFLAGS) $(OMPFLAGS)
 # Rebuild when the compiler or the flags change (make OPENMP=0 after make, say): .build_flags
@@ -55,12 +62,16 @@ MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 
-.PHONY: all data test bench sanitize valgrind fuzz compare mutants clean
+.PHONY: all data check lab test bench sanitize valgrind fuzz compare mutants ten-class clean
 .DELETE_ON_ERROR:
 
 EXERCISES := $(wildcard exercises/*.hpp)
+TESTS     := test_gradients tests/test_units tests/test_exercises tests/two_units
 
-all: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
+# BEGIN REPOSITORY ONLY
+all: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
+# END REPOSITORY ONLY
+# LAB: all: mlp deep_mlp exercises/grade $(if $(MNIST_MISSING),data)
 
 mlp: mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ mlp.cpp
@@ -68,8 +79,26 @@ mlp: mlp.cpp $(HEADERS)
 deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ exercises/deep_mlp.cpp
 
+exercises/grade: exercises/grade.cpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	$(CXX) $(ALL_FLAGS) -o $@ exercises/grade.cpp
+
+data:
+	sh data/fetch_mnist.sh data
+
+check: exercises/grade $(if $(MNIST_MISSING),data)
+	sh exercises/check.sh $(EX)
+
+# BEGIN REPOSITORY ONLY
+LAB ?= lab
+lab:
+	sh exercises/make_lab.sh $(LAB)
+
 test_gradients: test_gradients.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ test_gradients.cpp
+
+# Two translation units that both include the exercises' headers, linked into one program.
+tests/two_units: tests/two_units_a.cpp tests/two_units_b.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/two_units_a.cpp tests/two_units_b.cpp
 
 tests/test_units: tests/test_units.cpp tests/check.hpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_units.cpp
@@ -80,23 +109,15 @@ tests/test_exercises: tests/test_exercises.cpp tests/check.hpp exercises/deep_ml
 bench/bench: bench/bench.cpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ bench/bench.cpp
 
-data:
-	sh data/fetch_mnist.sh data
-
 bench: mlp deep_mlp bench/bench $(if $(MNIST_MISSING),data)
 	./bench/bench
 
-test: mlp deep_mlp test_gradients tests/test_units tests/test_exercises $(if $(MNIST_MISSING),data)
-	./tests/test_units
-	./tests/test_exercises
-	./test_gradients
-	sh tests/test_lesson.sh
-	sh tests/test_deep_mlp.sh
-	sh tests/test_model.sh
-	sh tests/test_report.sh
-	sh tests/test_cli.sh
-	sh tests/test_outputs.sh
-	sh tests/test_fetch.sh
+# Every test runs, whatever fails before it; tests/run.sh ends with a summary and the exit code.
+test: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
+	sh tests/run.sh ./tests/test_units ./tests/test_exercises ./test_gradients ./tests/two_units \
+	  "sh tests/test_lesson.sh" "sh tests/test_deep_mlp.sh" "sh tests/test_references.sh" "sh tests/test_model.sh" \
+	  "sh tests/test_report.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh" "sh tests/test_fetch.sh" \
+	  "sh tests/test_lab.sh" "sh tests/test_add_activation.sh"
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -169,6 +190,14 @@ mutants: $(if $(MNIST_MISSING),data)
 compare: deep_mlp $(if $(MNIST_MISSING),data)
 	sh exercises/compare_torch.sh ./deep_mlp data
 
+# The record of exercises/README.md: the guide's best ten-class network, on all 56,000 training
+# images, with the lesson's printed lines (and the training time on stderr).
+TEN_CLASS_FLAGS := --classes 10 --hidden 800 --act relu --optimizer adam --lr 1e-3 --batch 128 --reduction mean \
+                   --init he --dropout 0.3 --lr-decay 0.95 --epochs 40
+ten-class: deep_mlp $(if $(MNIST_MISSING),data)
+	./deep_mlp $(TEN_CLASS_FLAGS) --out out/ten-class
+# END REPOSITORY ONLY
+
 clean:
-	rm -f mlp deep_mlp test_gradients tests/test_units tests/test_exercises bench/bench .build_flags
+	rm -f mlp deep_mlp exercises/grade $(TESTS) bench/bench .build_flags
 	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args fuzz/corpus_model fuzz/fuzz_model

@@ -178,7 +178,7 @@ inline const char* const kPhiJavaScript = "1 / (1 + Math.exp(-z))";
 // (6) Its derivative, phi'(z) = phi(z) (1 - phi(z)), from the output y = phi(z) the forward pass
 // already computed: backprop reuses the forward pass instead of evaluating exp again.
 inline double phi_prime_from_output(double y) {
-    // BEGIN SOLUTION (lesson) eq. (6): phi'
+    // BEGIN SOLUTION (lesson) phi_prime_from_output, eq. (6)
     return y * (1.0 - y);
     // END SOLUTION
 }
@@ -203,7 +203,7 @@ inline Matrix linear_forward(const Input& x, const Matrix& W, const Matrix& b) {
 // that one number to every bias. The correct gradient, here, sums each column separately.
 template <class Input>
 inline void linear_backward(const Input& x, const Matrix& delta, Matrix& grad_W, Matrix& grad_b) {
-    // BEGIN SOLUTION (lesson) eqs. (3), (4): a layer's parameter gradients
+    // BEGIN SOLUTION (lesson) linear_backward, eqs. (3) and (4)
     grad_W = matmul_AtB(x, delta);
     grad_b = column_sums(delta);
     // END SOLUTION
@@ -232,7 +232,7 @@ inline double bce_loss_sum(const Matrix& y_2, const Matrix& z_2, const Matrix& y
 // (output minus target); the 1/phi and 1/(1 - phi) of the log cancel against phi'. Summed, not
 // averaged, over samples.
 inline Matrix bce_sigmoid_backward(const Matrix& y_2, const Matrix& y) {
-    // BEGIN SOLUTION (lesson) eq. (3): delta_2
+    // BEGIN SOLUTION (lesson) bce_sigmoid_backward, eq. (3)'s delta_2
     return subtract(y_2, y);
     // END SOLUTION
 }
@@ -262,7 +262,7 @@ struct Gradients {
 // in the notes' order, reusing the forward pass's y_1 and y_2.
 inline Gradients backward(const Params& p, const SparseMatrix& y_0, const Activations& a, const Matrix& y) {
     Gradients g;
-    // BEGIN SOLUTION (lesson) eqs. (3), (4): backpropagation
+    // BEGIN SOLUTION (lesson) backward, eqs. (3) and (4)
     // (3) The notes print y_2 - phi_2(z_2) with y_2 as the target and a stray W_2; the Appendix's
     //     dL/dz_2 = phi(z_2) - y is output minus target, and z_2 = y_1 W_2 + b_2 gives y_1^T delta_2.
     const Matrix delta_2 = bce_sigmoid_backward(a.y_2, y);  // (3) delta_2 = y_2 - y        (N, 1)
@@ -279,7 +279,7 @@ inline Gradients backward(const Params& p, const SparseMatrix& y_0, const Activa
 
 // (5) One step of gradient descent on every parameter: theta <- theta - alpha * dL/dtheta.
 inline void gradient_descent_step(Params& p, const Gradients& g, double learning_rate) {
-    // BEGIN SOLUTION (lesson) eq. (5): gradient descent
+    // BEGIN SOLUTION (lesson) gradient_descent_step, eq. (5)
     subtract_scaled(p.W_2, learning_rate, g.grad_W2);
     subtract_scaled(p.b_2, learning_rate, g.grad_b2);
     subtract_scaled(p.W_1, learning_rate, g.grad_W1);

@@ -101,7 +101,7 @@ double train_step(Training& tr, const Input& y_0, const Matrix& y) {
 inline double train_epoch(Training& tr, const SparseMatrix& X, const Matrix& y) {
     const size_t N = X.rows, B = tr.o.batch;
     if (B == 0 || B >= N) return train_step(tr, X, y) / static_cast<double>(N);
-    // BEGIN SOLUTION (c) the mini-batch epoch
+    // BEGIN SOLUTION (c) train_epoch, the mini-batches
     const std::vector<uint32_t> p = tr.rng.permutation(static_cast<uint32_t>(N));
     RowBatches y_0(X, p, B);  // y_0[b] is rows p[bB], ..., p[(b + 1)B - 1] of X (matrix.hpp)
     double total = 0.0;
@@ -115,7 +115,7 @@ inline double train_epoch(Training& tr, const SparseMatrix& X, const Matrix& y) 
 
 // --lr-decay (exercise f): the rate of the next epoch, as PyTorch's ExponentialLR steps it.
 inline double decayed_lr(double lr, double gamma) {
-    // BEGIN SOLUTION (f) the learning-rate decay
+    // BEGIN SOLUTION (f) decayed_lr
     return lr * gamma;
     // END SOLUTION
 }

@@ -53,7 +53,7 @@ struct TensorCheck {
 };
 
 // Which elements of a tensor of `size` to check: all of them, or `sample` spread at random.
-std::vector<size_t> pick_elements(size_t size, size_t sample, uint32_t seed) {
+inline std::vector<size_t> pick_elements(size_t size, size_t sample, uint32_t seed) {
     std::vector<size_t> idx;
     if (sample == 0 || sample >= size) {
         for (size_t i = 0; i < size; ++i) idx.push_back(i);
@@ -67,7 +67,7 @@ std::vector<size_t> pick_elements(size_t size, size_t sample, uint32_t seed) {
 
 // Compares `grad` with central differences of loss() as one element of theta after another moves.
 // `floor` is the size below which a difference cannot resolve a derivative (see the top).
-TensorCheck check_tensor(const std::string& name, Matrix& theta, const Matrix& grad,
+inline TensorCheck check_tensor(const std::string& name, Matrix& theta, const Matrix& grad,
                          const std::function<double()>& loss, double floor, size_t sample, uint32_t seed) {
     TensorCheck c;
     c.tensor = name;
@@ -94,7 +94,7 @@ TensorCheck check_tensor(const std::string& name, Matrix& theta, const Matrix& g
     return c;
 }
 
-double resolution_floor(double loss) { return 1000 * 2.22e-16 * std::max(1.0, std::fabs(loss)) / kStep; }
+inline double resolution_floor(double loss) { return 1000 * 2.22e-16 * std::max(1.0, std::fabs(loss)) / kStep; }
 
 // =============================================================================================
 // The problems to check on

@@ -5,8 +5,8 @@
 //
 // The lesson's own pieces are reused, not copied: linear_forward() and linear_backward() (eqs. 1,
 // 3, 4), phi() and phi_prime_from_output() (eq. 6), bce_loss_sum() (eq. 2) and
-// bce_sigmoid_backward() (the Appendix) all come from mlp.cpp. What is marked BEGIN SOLUTION ...
-// END SOLUTION is an exercise's answer: `make lab` writes a copy of the project without them.
+// bce_sigmoid_backward() (the Appendix) all come from mlp.cpp. Each region marked as a SOLUTION is
+// an exercise's answer: `make lab` writes a copy of the project with a stub in its place.
 #pragma once
 
 #define MLP_NO_MAIN
@@ -39,7 +39,7 @@ inline const std::vector<Activation>& activations() {
         // tanh: d tanh(z)/dz = 1 - tanh(z)^2 = 1 - y^2.
         {"tanh", [](double z) { return std::tanh(z); },
          [](double, double y) -> double {
-             // BEGIN SOLUTION (b) tanh's phi'
+             // BEGIN SOLUTION (b) tanh's phi' in activations()
              return 1.0 - y * y;
              // END SOLUTION
          },
@@ -47,7 +47,7 @@ inline const std::vector<Activation>& activations() {
         // relu: max(z, 0); its slope is 1 where z > 0 and 0 elsewhere (0 at z = 0, as PyTorch).
         {"relu", [](double z) { return z > 0.0 ? z : 0.0; },
          [](double z, double) -> double {
-             // BEGIN SOLUTION (b) relu's phi'
+             // BEGIN SOLUTION (b) relu's phi' in activations()
              return z > 0.0 ? 1.0 : 0.0;
              // END SOLUTION
          },
@@ -111,7 +111,7 @@ struct SoftmaxCrossEntropy {
     // changes nothing mathematically and keeps exp from overflowing.
     static Matrix forward(const Matrix& z_K) {
         return map_rows(z_K, [](const double* z, double* y, size_t n) {
-            // BEGIN SOLUTION (e) softmax
+            // BEGIN SOLUTION (e) SoftmaxCrossEntropy::forward, the softmax
             const double z_max = *std::max_element(z, z + n);
             double sum = 0.0;
             for (size_t j = 0; j < n; ++j) sum += y[j] = std::exp(z[j] - z_max);
@@ -123,7 +123,7 @@ struct SoftmaxCrossEntropy {
     // from z (stable) rather than as log(y), which underflows to -inf for a confident mistake.
     static double loss_sum(const Matrix&, const Matrix& z_K, const Matrix& y) {
         const std::vector<double> terms = row_values(z_K, y, [](const double* z, const double* y, size_t n) -> double {
-            // BEGIN SOLUTION (e) cross-entropy
+            // BEGIN SOLUTION (e) SoftmaxCrossEntropy::loss_sum, the cross-entropy
             const double z_max = *std::max_element(z, z + n);
             double sum = 0.0, z_label = 0.0;
             for (size_t j = 0; j < n; ++j) {
@@ -137,13 +137,13 @@ struct SoftmaxCrossEntropy {
     }
     // dL/dz_K = softmax(z_K) - y.
     static Matrix backward(const Matrix& y_K, const Matrix& y) {
-        // BEGIN SOLUTION (e) the softmax + cross-entropy delta
+        // BEGIN SOLUTION (e) SoftmaxCrossEntropy::backward, delta_K
         return subtract(y_K, y);
         // END SOLUTION
     }
     // The first index of the largest output.
     static int predicted_class(const double* y_K, size_t n) {
-        // BEGIN SOLUTION (e) the predicted class
+        // BEGIN SOLUTION (e) SoftmaxCrossEntropy::predicted_class
         return static_cast<int>(std::max_element(y_K, y_K + n) - y_K);
         // END SOLUTION
     }
@@ -160,8 +160,10 @@ struct SoftmaxCrossEntropy {
     }
     // For the report page: the same softmax, in JavaScript.
     static std::string javascript() {
+        // BEGIN SOLUTION (e) SoftmaxCrossEntropy::javascript, the softmax for the report page
         return "(z) => { const m = Math.max(...z), e = z.map((v) => Math.exp(v - m)); "
                "const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); }";
+        // END SOLUTION
     }
 };
 

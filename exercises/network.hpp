@@ -70,7 +70,7 @@ struct Network {
     ForwardPass forward(const Input& y_0, const DropoutMasks* dropout = nullptr) const {
         ForwardPass f;
         f.dropout = dropout;
-        // BEGIN SOLUTION (a) the forward pass
+        // BEGIN SOLUTION (a) Network::forward
         for (size_t l = 0; l < layers.size(); ++l) {
             const Layer& layer = layers[l];
             f.z.push_back(l == 0 ? linear_forward(y_0, layer.W, layer.b)            // z_1 = y_0 W_1 + b_1
@@ -94,11 +94,11 @@ struct Network {
     void backward(const Input& y_0, const ForwardPass& f, const Matrix& y, Reduction reduction) {
         Matrix delta = output_backward(f.y_K(), y);  // delta_K = y_K - y
         if (reduction == Reduction::mean) {
-            // BEGIN SOLUTION (c) the mean reduction
+            // BEGIN SOLUTION (c) Network::backward's mean reduction
             divide(delta, static_cast<double>(y.rows));  // the batch's mean: every gradient is linear in delta_K
             // END SOLUTION
         }
-        // BEGIN SOLUTION (a) the backward pass
+        // BEGIN SOLUTION (a) Network::backward
         for (size_t l = layers.size(); l-- > 0;) {
             Layer& layer = layers[l];
             if (l == 0)

@@ -44,7 +44,7 @@ inline void gd_update(Matrix& theta, const Matrix& g, double lr) { subtract_scal
 
 // The heavy ball: the step follows buf, a decaying sum of all past gradients.
 inline void momentum_update(Matrix& theta, const Matrix& g, OptimizerState& s, long t, double lr, double m) {
-    // BEGIN SOLUTION (d) momentum
+    // BEGIN SOLUTION (d) momentum_update
     if (t == 1) s.buf = g;
     else
         for (size_t i = 0; i < g.size(); ++i) s.buf.data[i] = m * s.buf.data[i] + g.data[i];
@@ -55,7 +55,7 @@ inline void momentum_update(Matrix& theta, const Matrix& g, OptimizerState& s, l
 // Nesterov: the same buf, but the step looks ahead: g + m buf, the gradient plus where buf is
 // about to carry the parameters.
 inline void nesterov_update(Matrix& theta, const Matrix& g, OptimizerState& s, long t, double lr, double m) {
-    // BEGIN SOLUTION (d) nesterov
+    // BEGIN SOLUTION (d) nesterov_update
     if (t == 1) s.buf = g;
     else
         for (size_t i = 0; i < g.size(); ++i) s.buf.data[i] = m * s.buf.data[i] + g.data[i];
@@ -69,7 +69,7 @@ inline void nesterov_update(Matrix& theta, const Matrix& g, OptimizerState& s, l
 inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long t, double lr, double b1,
                         double b2, double eps) {
     if (t == 1) s.mom = Matrix(g.rows, g.cols), s.vel = Matrix(g.rows, g.cols);
-    // BEGIN SOLUTION (d) adam
+    // BEGIN SOLUTION (d) adam_update
     const double step_size = lr / (1.0 - std::pow(b1, static_cast<double>(t)));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
     for_each_element([=](double& theta_i, double g_i, double& mom, double& vel) {
@@ -83,7 +83,7 @@ inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long 
 
 // L2 weight decay (exercise f): the gradient of the loss plus (lambda / 2) |theta|^2.
 inline Matrix with_weight_decay(const Matrix& g, const Matrix& theta, double lambda) {
-    // BEGIN SOLUTION (f) weight decay
+    // BEGIN SOLUTION (f) with_weight_decay
     return zip_map(g, theta, [lambda](double g_i, double theta_i) { return g_i + lambda * theta_i; }, "weight decay");
     // END SOLUTION
 }

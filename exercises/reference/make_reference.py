@@ -13,6 +13,11 @@ Writes, beside this script:
         tests/test_exercises.cpp and exercises/grade.cpp) after one gradient-descent step, full
         batch, for 2 and 3 classes and both reductions, and after one epoch of mini-batches;
       * keep.*: dropout masks from RandomState(3), random_sample((n, n_l)) >= 0.4, layer by layer;
+      * forward.K.*: z_l and y_l of a sigmoid network with K hidden layers (forward_problem());
+      * dropout.*: torch's phi(z) * keep / (1 - P) on fixed numbers;
+      * hint.*: the numbers of known mistakes (Adam without bias correction, momentum with
+        dampening, the batches of an epoch in the data's order, ...), which the grader names
+        when a student's numbers equal them;
   - runs/NAME.txt: what exercises/torch_reference.py prints for the ./deep_mlp flags that
     runs/runs.txt lists (needs MNIST in DATA_DIR, default data).
 
@@ -159,6 +164,92 @@ def tiny_lines(torch, np):
     out.append(line('tiny.epoch.loss', [total / 7]))
     out.append(line('tiny.epoch.next_draw', [rng.random_sample()]))
     out += listing('tiny.epoch', ps)
+    # A known mistake's numbers: the same epoch with the batches in the data's order.
+    Ws, x, y = tiny_problem(np, 7, 3, 12)
+    ps = params_of(Ws)
+    opt = torch.optim.SGD(ps, lr=0.05)
+    for start in range(0, 7, 3):
+        idx = list(range(start, min(7, start + 3)))
+        loss = loss_sum(ps, torch.tensor(x[idx]), torch.tensor(y[idx]), 3)
+        opt.zero_grad()
+        (loss / len(idx)).backward()
+        opt.step()
+    out += listing('hint.tiny.epoch_in_order', ps)
+    return out
+
+
+def forward_problem(np, k):
+    """6 inputs -> k sigmoid layers of 5, 4, 3 units -> 1 sigmoid output: W_l = 0.5 randn layer by
+    layer, then b_l = 0.1 randn layer by layer, then 4 inputs, each element 0 when a draw is < 0.3,
+    else a second draw. One RandomState(21 + k)."""
+    rng = np.random.RandomState(21 + k)
+    sizes = [6] + [5, 4, 3][:k] + [1]
+    Ws = [0.5 * rng.randn(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [0.1 * rng.randn(1, b) for b in sizes[1:]]
+    x = np.zeros((4, 6))
+    for i in range(4):
+        for j in range(6):
+            x[i, j] = 0.0 if rng.random_sample() < 0.3 else rng.random_sample()
+    return Ws, bs, x
+
+
+def forward_lines(torch, np):
+    out = []
+    for k in (1, 2, 3):
+        Ws, bs, x = forward_problem(np, k)
+        y = torch.tensor(x)
+        for l, (W, b) in enumerate(zip(Ws, bs), 1):
+            z = y @ torch.tensor(W) + torch.tensor(b)
+            y = torch.sigmoid(z)
+            out += [line(f'forward.{k}.z_{l}', z.flatten().tolist()), line(f'forward.{k}.y_{l}', y.flatten().tolist())]
+    rng = np.random.RandomState(51)
+    a = rng.random_sample((3, 4)) * 2 - 1
+    keep = np.array([0.0 if i % 3 == 1 else 1.0 for i in range(12)]).reshape(3, 4)
+    y = torch.tensor(a) * torch.tensor(keep) / (1 - 0.3)
+    out += [line('dropout.a', a.flatten()), line('dropout.keep', keep.flatten()), line('dropout.y', y.flatten().tolist())]
+    return out
+
+
+def hint_lines(torch, np):
+    """Known mistakes' numbers, in plain float arithmetic: the grader says which mistake a student's
+    numbers equal, without holding the right rule itself."""
+    theta0 = [x for row in THETA0 for x in row]
+    grads = [[x for row in g for x in row] for g in GRADS]
+    out = []
+
+    def steps(rule):
+        theta, state, result = list(theta0), {}, []
+        for t, g in enumerate(grads, 1):
+            theta = rule(theta, g, t, state)
+            result.append(theta)
+        return result
+
+    def heavy_ball(m, dampening, buf_after_step):
+        def rule(theta, g, t, s):
+            old = s.get('buf', [0.0] * len(g))
+            buf = [m * b + (1 - dampening) * gi for b, gi in zip(old, g)]
+            s['buf'] = buf
+            return [th - LR * (o if buf_after_step else b) for th, o, b in zip(theta, old, buf)]
+        return rule
+
+    def adam(b1, b2, eps, bias_correction, eps_inside):
+        def rule(theta, g, t, s):
+            mom = [b1 * mi + (1 - b1) * gi for mi, gi in zip(s.get('mom', [0.0] * len(g)), g)]
+            vel = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(s.get('vel', [0.0] * len(g)), g)]
+            s['mom'], s['vel'] = mom, vel
+            c1, c2 = (1 - b1 ** t, 1 - b2 ** t) if bias_correction else (1.0, 1.0)
+            return [th - LR * (mi / c1) / (math.sqrt(vi / c2 + eps) if eps_inside else math.sqrt(vi / c2) + eps)
+                    for th, mi, vi in zip(theta, mom, vel)]
+        return rule
+
+    for m in (0.9, 0.5):
+        for name, rule in (('dampened', heavy_ball(m, m, False)), ('buf_after_step', heavy_ball(m, 0.0, True))):
+            for k, theta in enumerate(steps(rule), 1):
+                out.append(line(f'hint.momentum_{m}.{name}.step{k}', theta))
+    for key, (b1, b2, eps) in (('adam', (0.9, 0.999, 1e-8)), ('adam_0.8_0.99_1e-6', (0.8, 0.99, 1e-6))):
+        for name, rule in (('no_bias_correction', adam(b1, b2, eps, False, False)), ('eps_inside', adam(b1, b2, eps, True, True))):
+            for k, theta in enumerate(steps(rule), 1):
+                out.append(line(f'hint.{key}.{name}.step{k}', theta))
     return out
 
 
@@ -192,10 +283,12 @@ def main(argv):
     torch.set_default_dtype(torch.float64)
     lines = [f'# torch {torch.__version__}, numpy {np.__version__}: written by exercises/reference/make_reference.py']
     lines += optimizer_lines(torch) + output_lines(torch) + tiny_lines(torch, np) + keep_lines(np)
+    lines += forward_lines(torch, np) + hint_lines(torch, np)
     with open(os.path.join(HERE, 'torch_values.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('make_reference: torch_values.txt')
-    runs(argv[0] if argv else 'data')
+    if "--no-runs" not in argv:
+        runs(argv[0] if argv else "data")
     return 0
 
 
