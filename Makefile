@@ -66,7 +66,7 @@ MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 .DELETE_ON_ERROR:
 
 EXERCISES := $(wildcard exercises/*.hpp)
-TESTS     := test_gradients tests/test_units tests/test_exercises tests/two_units
+TESTS     := test_gradients tests/test_units tests/test_exercises tests/test_files tests/two_units
 
 # BEGIN REPOSITORY ONLY
 all: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
@@ -106,6 +106,9 @@ tests/test_units: tests/test_units.cpp tests/check.hpp mlp.cpp $(HEADERS)
 tests/test_exercises: tests/test_exercises.cpp tests/check.hpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_exercises.cpp
 
+tests/test_files: tests/test_files.cpp tests/check.hpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_files.cpp
+
 bench/bench: bench/bench.cpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ bench/bench.cpp
 
@@ -114,9 +117,9 @@ bench: mlp deep_mlp bench/bench $(if $(MNIST_MISSING),data)
 
 # Every test runs, whatever fails before it; tests/run.sh ends with a summary and the exit code.
 test: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
-	sh tests/run.sh ./tests/test_units ./tests/test_exercises ./test_gradients ./tests/two_units \
+	sh tests/run.sh ./tests/test_units ./tests/test_exercises ./tests/test_files ./test_gradients ./tests/two_units \
 	  "sh tests/test_lesson.sh" "sh tests/test_deep_mlp.sh" "sh tests/test_references.sh" "sh tests/test_model.sh" \
-	  "sh tests/test_report.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh" "sh tests/test_fetch.sh" \
+	  "sh tests/test_report.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh" "sh tests/test_robustness.sh" "sh tests/test_fetch.sh" \
 	  "sh tests/test_lab.sh" "sh tests/test_add_activation.sh"
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.

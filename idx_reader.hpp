@@ -104,7 +104,7 @@ inline Header check_header(const std::string& path, const unsigned char* head, s
     }
     if (h.header_size + h.payload_size < file_size)
         fail(path, "has " + std::to_string(file_size - h.header_size - h.payload_size) +
-                       " bytes after the data its header announces",
+                       (file_size - h.header_size - h.payload_size == 1 ? " byte" : " bytes") + " after the data its header announces",
              "the file is corrupt; delete it and run 'make data'");
     return h;
 }

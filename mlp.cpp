@@ -387,6 +387,7 @@ inline int run(int argc, char** argv) {
     const Options o = parse_args(argc, argv);
 
     // 1. Data. The raw 70,000 images are freed once the 0s and 1s are copied out.
+    Stage reading("reading the data, MNIST's images from " + o.data_dir + " (about 90 MB in all)", "free some memory");
     const Split s = train_test_split(load_zeros_and_ones(o.data_dir));
     prepare_output_folder(o.out_dir);
     std::cout << s.X_train.shape() << " (" << s.y_train.rows << ",)\n"
@@ -397,6 +398,8 @@ inline int run(int argc, char** argv) {
     const double load_s = seconds_since(t0);
 
     // 4. Train on y_0 = X_train, y = y_train as a column.
+    Stage training("training on all " + std::to_string(s.X_train.rows) + " samples at once with --hidden " +
+                       std::to_string(o.hidden), "try a smaller --hidden");
     const auto t1 = std::chrono::steady_clock::now();
     std::vector<double> losses;
     try {

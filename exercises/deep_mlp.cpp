@@ -159,6 +159,9 @@ inline int run(int argc, char** argv) {
     if (!o.predict.empty()) return predict(o, loaded);
 
     // Data: the lesson's, with all ten digits when asked.
+    Stage reading("reading the data, MNIST's images from " + o.data_dir + " (about " + (o.classes == 10 ? "340" : "90") +
+                      " MB in all)",
+                  "free some memory: the data must fit, whatever the network (--limit applies once all are read)");
     uint32_t rows = 0, cols = 0;  // an image's size, for the model file
     Split s = [&] {
         const Digits digits = load_digits(o.data_dir, o.classes);  // freed once split
@@ -177,6 +180,9 @@ inline int run(int argc, char** argv) {
 
     // The model: from the seed's one random stream (the weights first, then each epoch's
     // permutation and masks), or from --load.
+    std::string hidden;
+    for (size_t h : o.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(h);
+    Stage making("making the network (--hidden " + hidden + ")", "try a smaller --hidden");
     NumpyRandomState rng(o.seed);
     Network net = o.load.empty() ? make_network(s.X_train.cols, o.hidden, o.phi, o.classes, o.init, rng)
                                  : network_of(loaded, o.load);
@@ -186,7 +192,11 @@ inline int run(int argc, char** argv) {
     // Training.
     const auto t1 = std::chrono::steady_clock::now();
     const size_t N = s.X_train.rows;
-    Progress progress("deep_mlp", o.epochs, o.batch == 0 || o.batch >= N ? 1 : (N + o.batch - 1) / o.batch);
+    const bool full_batch = o.batch == 0 || o.batch >= N;
+    Stage training(full_batch ? "training on all " + std::to_string(N) + " samples at once (full batch) through --hidden " + hidden
+                              : "training on mini-batches of " + std::to_string(o.batch) + " through --hidden " + hidden,
+                   full_batch ? "try mini-batches (--batch 128) or a smaller --hidden" : "try a smaller --batch or --hidden");
+    Progress progress("deep_mlp", o.epochs, full_batch ? 1 : (N + o.batch - 1) / o.batch);
     Training tr{net, optimizer, rng, o, {}, &progress};
     try {
         for (int epoch = 0; epoch < o.epochs; ++epoch) {
@@ -206,6 +216,8 @@ inline int run(int argc, char** argv) {
     const double train_s = seconds_since(t1);
 
     // Test, and what the run leaves behind.
+    Stage testing("the forward pass over the " + std::to_string(s.X_test.rows) + " test images through --hidden " + hidden,
+                  "try a smaller --hidden");
     const ForwardPass test = evaluate(net, s.X_test, o);
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy_of(net.predict(test), s.y_test) * 100)
               << "%" << std::endl;

@@ -159,7 +159,7 @@ inline Problem synthetic_problem(size_t inputs, size_t hidden, size_t outputs, s
 inline Problem notes_shape_problem(size_t samples) {
     const std::string dir = "data";
     if (!std::filesystem::exists(find_idx_file(dir, "train-images-idx3-ubyte"))) {
-        std::printf("(data/ has no MNIST: the 784x64x1 check runs on synthetic images)\n");
+        std::printf("SKIPPED: data/ has no MNIST: the 784x64x1 check runs on synthetic images (run make data)\n");
         Problem pr = synthetic_problem(784, 64, 1, samples, 0.8, 7);
         pr.name = "784x64x1 synthetic, " + std::to_string(samples) + " samples";
         return pr;

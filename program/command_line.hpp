@@ -16,8 +16,10 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <iostream>
 #include <limits>
@@ -265,6 +267,35 @@ inline void check_standard_output() {
                         1);
 }
 
+// What the program is doing, and what to try if memory runs out while it does it: the one line an
+// out-of-memory error ends with names it ("out of memory while reading the data: ..."). A Stage
+// holds for its scope; when an exception leaves the scope, it stays, for the message to name.
+struct MemoryStage {
+    std::string what = "starting", advice = "free some memory";
+};
+inline MemoryStage& memory_stage() {
+    static MemoryStage stage;
+    return stage;
+}
+class Stage {
+public:
+    Stage(std::string what, std::string advice) : saved_(memory_stage()), in_flight_(std::uncaught_exceptions()) {
+        memory_stage() = {std::move(what), std::move(advice)};
+    }
+    ~Stage() {
+        if (std::uncaught_exceptions() == in_flight_) memory_stage() = saved_;
+    }
+    Stage(const Stage&) = delete;
+    Stage& operator=(const Stage&) = delete;
+
+private:
+    MemoryStage saved_;
+    int in_flight_;
+};
+
+// "1 byte", "2 bytes": a count and its noun, singular or plural.
+inline std::string count_of(uint64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
+
 // main()'s body for both programs: runs `run` and turns every error into one line on stderr.
 // SIGPIPE and SIGXFSZ are ignored, so that a closed pipe or a file-size limit (ulimit -f) turns into
 // a failed write with an errno (EPIPE, EFBIG) to report, instead of a silent death that leaves
@@ -310,7 +341,8 @@ int run_program(const char* program, Run run) {
     } catch (const UserError& e) {
         return report(e.what(), e.exit_code);
     } catch (const std::bad_alloc&) {
-        return report("out of memory; try a smaller network (--hidden)", 1);
+        const MemoryStage& stage = memory_stage();
+        return report("out of memory while " + stage.what + "; " + stage.advice + " (the limit: ulimit -v)", 1);
     } catch (const std::exception& e) {
         return report(e.what(), 1);
     }

@@ -65,7 +65,7 @@ struct ModelData {
 namespace model_detail {
 
 constexpr char kMagic[8] = {'M', 'L', 'P', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kMaxHidden = 16, kMaxUnits = 4096, kMaxSide = 4096;
 constexpr size_t kFixedHeader = 28;  // magic, version, classes, rows, cols, k
 constexpr uint32_t kMaxName = 32;
@@ -166,8 +166,7 @@ inline Header check_header(const std::string& name, const uint8_t* data, size_t 
         fail(name, "truncated: " + std::to_string(file_size) + " bytes, but its header describes a network of " +
                        std::to_string(h.file_size) + " bytes");
     if (file_size > h.file_size)
-        fail(name, "corrupt: " + std::to_string(file_size - h.file_size) +
-                       " bytes after the network its header describes");
+        fail(name, "corrupt: " + count_of(file_size - h.file_size, "byte") + " after the network its header describes");
     return h;
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../idx_reader.hpp"
+#include "command_line.hpp"
 
 struct PgmError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -86,8 +87,11 @@ inline PgmImage parse_pgm(const std::string& name, const uint8_t* data, size_t s
     if (binary) {
         if (at >= size) fail(name, "truncated: no pixel data after the header");
         if (!is_space(data[at])) fail(name, "not a PGM image: maxval must be followed by one whitespace character");
-        ++at;  // the one whitespace character
         const uint64_t bytes = count * (img.maxval > 255 ? 2 : 1);
+        // A header written with Windows line endings ends in CR LF, two characters where the format
+        // has one; when the pixels then fill the file exactly, that is what it is.
+        if (data[at] == '\r' && at + 1 < size && data[at + 1] == '\n' && size - at - 2 == bytes) ++at;
+        ++at;  // the one whitespace character
         if (size - at < bytes)
             fail(name, "truncated: a " + dims + " image needs " + std::to_string(bytes) + " bytes of pixels, the file has " +
                            std::to_string(size - at));
@@ -113,7 +117,7 @@ inline PgmImage parse_pgm(const std::string& name, const uint8_t* data, size_t s
         }
     }
     while (at < size && is_space(data[at])) ++at;
-    if (at < size) fail(name, "has " + std::to_string(size - at) + " bytes after the image");
+    if (at < size) fail(name, "has " + count_of(size - at, "byte") + " after the " + dims + " image its header describes");
     return img;
 }
 

@@ -30,7 +30,7 @@ public:
     // After each epoch, with the loss the program printed for it.
     void epoch_done() {
         ++epoch_, step_ = 0, loss_sum_ = 0, samples_ = 0;
-        if (!terminal_ && due(1.0)) show("\n");
+        if (!terminal_ && epoch_ < epochs_ && due(1.0)) show("\n");
     }
 
     // Training is over: the terminal's line is cleared, so that the program's last words stand alone.
@@ -53,14 +53,16 @@ private:
         const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
         const double done = static_cast<double>(epoch_) + static_cast<double>(step_) / static_cast<double>(steps_per_epoch_);
         const double left = done > 0 ? elapsed * (static_cast<double>(epochs_) - done) / done : 0;
-        char loss[48] = "";
-        if (samples_ > 0) std::snprintf(loss, sizeof loss, ", loss so far %.6g", loss_sum_ / static_cast<double>(samples_));
-        char batch[48] = "";
-        if (terminal_ && steps_per_epoch_ > 1)
-            std::snprintf(batch, sizeof batch, ", batch %zu/%zu", step_, steps_per_epoch_);
-        std::fprintf(stderr, "%s%s: epoch %d/%d%s%s, %.0fs elapsed, about %.0fs left%s%s", terminal_ ? "\r" : "",
-                     program_.c_str(), epoch_ + (terminal_ ? 1 : 0), epochs_, batch, loss, elapsed, left,
-                     terminal_ ? "\033[K" : "", end);
+        char what[96];
+        if (!terminal_)
+            std::snprintf(what, sizeof what, "%d of %d epochs done", epoch_, epochs_);
+        else if (steps_per_epoch_ > 1)
+            std::snprintf(what, sizeof what, "epoch %d/%d, batch %zu/%zu, loss so far %.6g", epoch_ + 1, epochs_, step_,
+                          steps_per_epoch_, samples_ ? loss_sum_ / static_cast<double>(samples_) : 0.0);
+        else
+            std::snprintf(what, sizeof what, "epoch %d/%d", epoch_ + 1, epochs_);
+        std::fprintf(stderr, "%s%s: %s, %.0fs so far, about %.0fs left%s%s", terminal_ ? "\r" : "", program_.c_str(), what,
+                     elapsed, left, terminal_ ? "\033[K" : "", end);
         std::fflush(stderr);
         shown_ = true;
     }

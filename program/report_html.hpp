@@ -75,7 +75,10 @@ constexpr size_t kMistakesShown = 48;   // test images shown in "the network got
 constexpr size_t kCheckSamples = 32;    // test images the page's self-check recomputes
 constexpr size_t kCheckMistakes = 8;    // of them, at most this many mistakes
 constexpr double kCheckTolerance = 1e-6;
-constexpr double kDrawTolerance = 0.05;  // the drawing check: a painted digit read back, mean |difference| per pixel
+// The drawing check: the painted digits read back, their mean cosine similarity to the originals.
+// A working page gave 0.85 to 0.9 (single digits down to 0.72); a pad that left out the centring,
+// scaled to 28 or 14 pixels, or swapped rows and columns, 0.4 to 0.6.
+constexpr double kDrawTolerance = 0.75;
 
 // ---------------------------------------------------------------------------------------------
 // Text
@@ -603,28 +606,33 @@ function drawCheck() {
                  ok: shape.side >= box - 2 && shape.side <= box && centred,
                  seen: "ink box " + shape.side + " px, centre of mass (" + shape.cx.toFixed(1) + ", " + shape.cy.toFixed(1) +
                        "), read as " + classifyPad() });
+  const cosines = [], seen = [];
   checks.draw.forEach((i, n) => {
     const scale = 5 + (n % 5) * W / 280;  // 5 to 9 times larger at 280 pixels
     const size = COLS * scale, room = Math.max(0, W - size);
     const dx = Math.round(room * ((n * 7) % 10) / 9), dy = Math.round(room * ((n * 3 + 4) % 10) / 9);
     paintSample(i, scale, dx, dy);
-    const got = classifyPad(), seenX = preprocess(padInk(), W, H), original = sampleInput(i);
-    let diff = 0;
-    for (let k = 0; k < N_IN; ++k) diff += Math.abs(seenX[k] - original[k]);
-    diff /= N_IN;
-    results.push({ what: "test image " + checks.index[i] + " (a " + checks.labels[i] + ") painted x" + scale +
-                         " at (" + dx + "," + dy + ")",
-                   ok: diff <= checks.draw_tolerance,
-                   seen: "read back with mean |difference| " + diff.toFixed(3) + " per pixel, read as " + got +
-                         " (the C++ program: " + checks.predicted[i] + " for the original)" });
+    const got = classifyPad(), back = preprocess(padInk(), W, H), original = sampleInput(i);
+    let dot = 0, a2 = 0, b2 = 0;
+    for (let k = 0; k < N_IN; ++k) dot += back[k] * original[k], a2 += back[k] * back[k], b2 += original[k] * original[k];
+    const cosine = a2 > 0 && b2 > 0 ? dot / Math.sqrt(a2 * b2) : 0;
+    cosines.push(cosine);
+    seen.push("test image " + checks.index[i] + " (a " + checks.labels[i] + ") painted x" + scale + " at (" + dx + "," + dy +
+              "): cosine " + cosine.toFixed(3) + ", read as " + got + " (the C++ program: " + checks.predicted[i] + ")");
   });
+  if (cosines.length) {
+    const mean = cosines.reduce((a, b) => a + b, 0) / cosines.length;
+    results.push({ what: cosines.length + " test digits painted larger and shifted", ok: mean >= checks.draw_tolerance,
+                   seen: "read back as 28x28 inputs with a mean cosine similarity of " + mean.toFixed(3) +
+                         " to the originals (" + checks.draw_tolerance + " or more expected)" });
+  }
   const good = results.filter((r) => r.ok).length, el = $("draw-check"), bad = results.find((r) => !r.ok);
   el.textContent = good === results.length ? "ok " + good + "/" + results.length
       : "FAIL " + good + "/" + results.length + ": " + bad.what + ": " + bad.seen;
   el.className = "r " + (good === results.length ? "ok" : "bad");
-  $("draw-check-detail").textContent = results.map((r) => r.what + ": " + r.seen).join("; ") +
-      ". Graded: the stroke's input has the shape MNIST's have, and each painted digit reads back within " +
-      checks.draw_tolerance + " per pixel; the answers are the network's, shown, not graded.";
+  $("draw-check-detail").textContent = results.map((r) => r.what + ": " + r.seen).join("; ") + ". " + seen.join("; ") +
+      ". Graded: the stroke's input has the shape MNIST's inputs have, and the painted digits read back close to what " +
+      "they were; the answers are the network's, shown, not graded.";
   $("pad-note").textContent = "The pad shows the drawing check's last digit; press Clear and draw your own.";
 }
 

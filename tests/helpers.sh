@@ -65,3 +65,37 @@ deep() {
     shift 3
     expect "$name" "$code" "$pattern" ./deep_mlp "$@"
 }
+
+# missing WHAT HOW: a check that needs WHAT cannot run here. In CI (.ci/run sets REQUIRE_ALL=1)
+# that fails the test; elsewhere one line says what was skipped and how to get it.
+missing() {
+    if [ "${REQUIRE_ALL:-0}" = 1 ]; then bad "$1 is missing, and REQUIRE_ALL=1 wants every check run: $2"
+    else echo "SKIPPED: $1 is missing; $2"; fi
+}
+
+# The browser: CHROMIUM, else /usr/bin/chromium; empty when there is none (CHROMIUM=/nowhere hides it).
+chromium=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$chromium" ] || chromium=
+# browser ARGS...: headless Chromium with a fresh profile, nothing fetched from the network.
+browser() {
+    profile=$(mktemp -d)
+    timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
+        --hide-scrollbars "$@" 2>/dev/null
+    status=$?
+    rm -rf "$profile"
+    return $status
+}
+# text ID FILE: the text of the element with that id in a dumped DOM.
+text() { sed -n "s/.*id=\"$1\"[^>]*>\\([^<]*\\)<.*/\\1/p" "$2" | head -1; }
+# page_checks NAME HTML: the page's own checks in the browser: #self-check and #draw-check read "ok N/N".
+page_checks() {
+    browser --virtual-time-budget=20000 --dump-dom "file://$2" >"$work/$1.dom.html"
+    self=$(text self-check "$work/$1.dom.html")
+    draw=$(text draw-check "$work/$1.dom.html")
+    echo "  $1: self-check '$self', draw-check '$draw'"
+    if echo "$self" | grep -Eq '^ok ([0-9]+)/\1$' && [ "${self#ok 0/}" = "$self" ]; then ok; else
+        bad "$1: #self-check reads '$self'"; fi
+    if echo "$draw" | grep -Eq '^ok ([0-9]+)/\1$' && [ "${draw#ok 0/}" = "$draw" ]; then ok; else
+        bad "$1: #draw-check reads '$draw' ($(text draw-check-detail "$work/$1.dom.html"))"; fi
+}

@@ -68,7 +68,7 @@ run_bad "truncated header" "$bad/train-images-idx3-ubyte: truncated header (6 by
 fresh_set; idx 00000803000000030000000200000002 11 "$bad/train-images-idx3-ubyte"
 run_bad "truncated payload" "$bad/train-images-idx3-ubyte: truncated"
 fresh_set; idx 00000803000000030000000200000002 13 "$bad/train-images-idx3-ubyte"
-run_bad "trailing bytes" "$bad/train-images-idx3-ubyte: has 1 bytes after the data"
+run_bad "trailing bytes" "$bad/train-images-idx3-ubyte: has 1 byte after the data"
 fresh_set; idx 12340803000000030000000200000002 12 "$bad/train-images-idx3-ubyte"
 run_bad "wrong magic" "$bad/train-images-idx3-ubyte: not an IDX file"
 fresh_set; idx 00000d03000000030000000200000002 12 "$bad/train-images-idx3-ubyte"
@@ -118,7 +118,7 @@ expect "--data longer than the system allows" 1 "/train-images-idx3-ubyte: canno
 # Unreadable: root reads anything, so as root the checks run as the user nobody.
 fresh_set; chmod 755 "$work" "$bad"
 unprivileged_mlp
-[ -n "$as_user" ] || echo "(skipped: unreadable file and folder; as root without setpriv they cannot be tested)"
+[ -n "$as_user" ] || missing "an unprivileged user (setpriv, as root)" "the unreadable file and folder cases need one"
 if [ -n "$as_user" ]; then
     chmod 000 "$bad/train-images-idx3-ubyte"
     expect "unreadable file" 1 "$bad/train-images-idx3-ubyte: cannot open: Permission denied" \
@@ -154,7 +154,7 @@ if [ -f data/train-images-idx3-ubyte ] && [ -f data/t10k-labels-idx1-ubyte ]; th
     expect "real MNIST cut short" 1 "$real/train-images-idx3-ubyte: truncated: the header says 60000 x 28 x 28 bytes of data but the file has only 999984" \
         "$MLP" --data "$real" --out "$work/out"
     { cat data/train-images-idx3-ubyte; printf 'x'; } >"$real/train-images-idx3-ubyte"
-    expect "real MNIST with a byte too many" 1 "$real/train-images-idx3-ubyte: has 1 bytes after the data" \
+    expect "real MNIST with a byte too many" 1 "$real/train-images-idx3-ubyte: has 1 byte after the data" \
         "$MLP" --data "$real" --out "$work/out"
     expect "diverging learning rate" 1 "training diverged at epoch 1" "$MLP" --lr 1 --out "$work/out"
     expect "real MNIST, a flat loss history" 0 "wrote $work/flat/loss.csv" "$MLP" --lr 3e-20 --epochs 2 --out "$work/flat"
@@ -163,7 +163,7 @@ if [ -f data/train-images-idx3-ubyte ] && [ -f data/t10k-labels-idx1-ubyte ]; th
     # The last step's NaN weights have no next forward pass to show them: still caught, not reported as an accuracy.
     expect "NaN weights after the last step" 1 "training diverged at epoch 1 (loss nan)" "$MLP" --lr 1e308 --epochs 1 --out "$work/out"
 else
-    echo "(data/ has no MNIST: skipped the real-file cases; run make data)"
+    missing "MNIST in data/" "run make data, for the real-file cases"
 fi
 
 echo "test_cli: $passed passed, $failed failed"

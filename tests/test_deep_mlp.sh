@@ -48,7 +48,7 @@ if [ -f data/train-images-idx3-ubyte ]; then
     if grep -qx '(1000, 784) (1000,)' "$work/ten.txt" && grep -qx '(14000, 784) (14000,)' "$work/ten.txt" &&
         [ "$(grep -c '^Epoch' "$work/ten.txt")" -eq 2 ]; then ok; else bad "a ten-class run on --limit 1000 prints the spec's lines"; fi
 else
-    echo "(data/ has no MNIST: skipped the runs; run make data)"
+    missing "MNIST in data/" "run make data, for the runs"
 fi
 # The guide's ```cpp blocks quote the code (```c++ blocks are suggestions, not yet in it): every
 # line must still be in mlp.cpp or exercises/, word for word.

@@ -233,6 +233,28 @@ void test_dropout() {
     check(g(0, 0) == 2.0 && g(0, 1) == 0.0 && g(0, 2) == -1.0, "dropout_backward: the same mask and the same 1 / (1 - P)");
 }
 
+// The targets and the initial weights, by hand: one-hot rows, and He's scale on numpy's first draws.
+void test_targets_and_init() {
+    Matrix labels(3, 1);
+    labels.data.assign({7, 0, 9});
+    const Matrix y = deep_mlp::targets(labels, 10);
+    bool one_hot = y.rows == 3 && y.cols == 10;
+    for (size_t i = 0; one_hot && i < 3; ++i)
+        for (size_t c = 0; c < 10; ++c) one_hot = one_hot && y(i, c) == (c == static_cast<size_t>(labels(i, 0)) ? 1.0 : 0.0);
+    check(one_hot, "ten classes: the targets are one-hot rows (7, 0, 9)");
+    check(deep_mlp::targets(labels, 2).data == labels.data, "two classes: the target is the label itself");
+    // numpy: RandomState(0).randn(3) = 1.764052345967664, 0.40015720836722329, 0.9787379841057392.
+    NumpyRandomState rng(0);
+    const Network he = make_network(784, {64}, {find_activation("relu")}, 10, InitRule{InitRule::he, 0}, rng);
+    const double s = std::sqrt(2.0 / 784);
+    check(he.layers[0].W(0, 0) == s * 1.764052345967664 && he.layers[0].W(0, 1) == s * 0.40015720836722329 &&
+              he.layers[0].W(0, 2) == s * 0.9787379841057392,
+          "--init he: W_1 = sqrt(2 / 784) randn, numpy's draws");
+    NumpyRandomState rng2(0);
+    const Network xavier = make_network(784, {64}, {find_activation("relu")}, 10, InitRule{InitRule::xavier, 0}, rng2);
+    check(xavier.layers[0].W(0, 0) == std::sqrt(2.0 / (784 + 64)) * 1.764052345967664, "--init xavier: W_1 = sqrt(2 / (784 + 64)) randn");
+}
+
 }  // namespace
 
 int main() {
@@ -242,6 +264,7 @@ int main() {
         test_mini_batch_epoch();
         test_batches();
         test_dropout();
+        test_targets_and_init();
         test_optimizers();
     } catch (const std::exception& e) {
         check(false, std::string("an exception: ") + e.what());

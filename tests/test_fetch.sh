@@ -3,12 +3,17 @@
 # wrong, exit non-zero and leave nothing corrupt (no partial or unverified file) in the folder.
 #   sh tests/test_fetch.sh [MNIST_GZ_DIR]     (a folder holding the four original .gz files;
 #                                              default: the folder of a file:// MNIST_MIRROR;
-#                                              skipped when there is none)
+#                                              skipped when there is none, a failure when
+#                                              REQUIRE_ALL=1, as in CI)
 set -u
 case "${MNIST_MIRROR:-}" in file://*) mirror_dir=${MNIST_MIRROR#file://} ;; *) mirror_dir= ;; esac
 src=${1:-$mirror_dir}
 if [ -z "$src" ] || [ ! -f "$src/t10k-labels-idx1-ubyte.gz" ]; then
-    echo "test_fetch: no folder of MNIST .gz files (give one, or set MNIST_MIRROR=file:///folder/): skipped"
+    if [ "${REQUIRE_ALL:-0}" = 1 ]; then
+        echo "FAIL: test_fetch: no folder of MNIST .gz files, and REQUIRE_ALL=1 (set MNIST_MIRROR=file:///folder/)"
+        exit 1
+    fi
+    echo "SKIPPED: test_fetch: no folder of MNIST .gz files (give one, or set MNIST_MIRROR=file:///folder/)"
     exit 0
 fi
 src=$(cd "$src" && pwd)

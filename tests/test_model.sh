@@ -20,7 +20,8 @@ deep "load a missing file" 1 "$work/none.model: no such file" --load "$work/none
 deep "load a folder" 1 "$work: is a directory" --load "$work" --epochs 0
 
 if [ ! -f data/train-images-idx3-ubyte ]; then
-    echo "test_model: $passed passed, $failed failed (data/ has no MNIST: skipped the runs; run make data)"
+    missing "MNIST in data/" "run make data, for the runs"
+    echo "test_model: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit
 fi
@@ -70,15 +71,17 @@ for n in 5 8 27 40 1000 $((size / 2)) $((size - 1)); do
     deep "model cut to $n bytes" 1 "$work/cut_$n: truncated" --load "$work/cut_$n" --epochs 0
 done
 cp "$work/ten.model" "$work/long.model" && printf 'x' >>"$work/long.model"
-deep "a byte appended" 1 "$work/long.model: corrupt: 1 bytes after the network" --load "$work/long.model" --epochs 0
+deep "a byte appended" 1 "$work/long.model: corrupt: 1 byte after the network" --load "$work/long.model" --epochs 0
 cp "$work/ten.model" "$work/flipped.model"
 printf '\377' | dd of="$work/flipped.model" bs=1 seek=5000 conv=notrunc 2>/dev/null
 deep "a weight damaged" 1 "$work/flipped.model: corrupt: its checksum does not match" --load "$work/flipped.model" --epochs 0
 cp "$work/ten.model" "$work/units.model"
 printf '\000\000\001\000' | dd of="$work/units.model" bs=1 seek=28 conv=notrunc 2>/dev/null  # 65536 units
 deep "a header damaged" 1 "$work/units.model: corrupt: hidden layer 1 has 65536 units" --load "$work/units.model" --epochs 0
-{ printf 'MLPMODEL\002\000\000\000'; tail -c +13 "$work/ten.model"; } >"$work/v2.model"
-deep "a newer version" 1 "$work/v2.model: model format version 2; this program reads version 1" --load "$work/v2.model" --epochs 0
+{ printf 'MLPMODEL\003\000\000\000'; tail -c +13 "$work/ten.model"; } >"$work/v3.model"
+deep "a newer version" 1 "$work/v3.model: model format version 3; this program reads version 2" --load "$work/v3.model" --epochs 0
+{ printf 'MLPMODEL\001\000\000\000'; tail -c +13 "$work/ten.model"; } >"$work/v1.model"
+deep "an older version" 1 "$work/v1.model: model format version 1, from an older ./deep_mlp; this one reads version 2" --load "$work/v1.model" --epochs 0
 deep "an IDX file" 1 "data/t10k-labels-idx1-ubyte: not a model file" --load data/t10k-labels-idx1-ubyte --epochs 0
 deep "a text file" 1 "README.md: not a model file" --load README.md --epochs 0
 

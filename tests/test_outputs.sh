@@ -69,14 +69,14 @@ case $? in
         grep -qF "/out/loss.svg: cannot write: No space left on device (free some space, or choose another --out)" "$work/full.stderr"; then ok; else
         bad "full disk: exit $(cat "$work/full.rc"), stderr: $(cat "$work/full.stderr")"; fi
     unchanged "full disk" "$work/full" ;;
-77) echo "(skipped: full disk; no tmpfs can be mounted here)" ;;
+77) missing "a tmpfs mount (unshare -m, as root or in a user namespace)" "the full disk case needs one" ;;
 *) bad "full disk: the first run into the tmpfs failed" ;;
 esac
 
 # A folder the user cannot write into: refused before training, with the system's reason.
 chmod 755 "$work"
 unprivileged_mlp
-[ -n "$as_user" ] || echo "(skipped: unwritable --out; as root without setpriv it cannot be tested)"
+[ -n "$as_user" ] || missing "an unprivileged user (setpriv, as root)" "the unwritable --out case needs one"
 if [ -n "$as_user" ]; then
     old_set "$work/readonly"; chmod 555 "$work/readonly"
     expect "unwritable --out" 2 "--out $work/readonly: cannot create or write that folder (Permission denied)" \
