@@ -33,7 +33,9 @@ The notes work in "row form": one sample per row, so y_0 is (N, 784) and every p
 (tests/notes_numpy_seed0.txt holds its seed-0 output; `make test` compares).
 
 test_gradients.cpp includes this file (with MLP_NO_MAIN defined) to check forward() and backward()
-below against finite differences: if you change the model, run `make test`.
+below against finite differences: if you change the model, run `make test`. The regions marked as a
+SOLUTION are the lesson's own exercise: `make lab` writes a copy of the project with a stub in
+their place, for a student to write them, and `make check` grades them (README.md, "The exercises").
 */
 #ifndef MLP_CPP_INCLUDED  // included (with MLP_NO_MAIN) by the checker, the tests and the exercises
 #define MLP_CPP_INCLUDED

@@ -19,7 +19,8 @@ if [ -z "${PYTHON:-}" ]; then
     done
 fi
 if [ -z "${PYTHON:-}" ] || ! "$PYTHON" -c 'import torch, numpy, sklearn' >/dev/null 2>&1; then
-    echo "compare_torch: skipped (no python3 with torch, numpy and scikit-learn; PYTHON=... names one)"
+    if [ "${REQUIRE_ALL:-0}" = 1 ]; then echo "compare_torch: FAIL: no python3 with torch, numpy and scikit-learn, and REQUIRE_ALL=1"; exit 1; fi
+    echo "compare_torch: SKIPPED (no python3 with torch, numpy and scikit-learn; PYTHON=... names one)"
     exit 0
 fi
 case $DEEP_MLP in */*) ;; *) DEEP_MLP=./$DEEP_MLP ;; esac
@@ -30,7 +31,8 @@ case $DEEP_MLP in */*) ;; *) DEEP_MLP=./$DEEP_MLP ;; esac
 # alone and mixed; both --classes; full batch, mini-batches with B dividing N and not, B = 1 and
 # B >= N (full batch); each optimizer, with non-default --momentum, --beta1, --beta2 and --eps; each
 # --init rule; both reductions; --limit; --epochs 0; non-default seeds; a ten-class run on all
-# 56,000 training images.
+# 56,000 training images; --weight-decay with each optimizer, --dropout with full and mini-batches,
+# --lr-decay, alone and together.
 CONFIGS='
 (defaults)
 --hidden 32,16 --act tanh,relu --batch 100 --optimizer nesterov --lr 1e-3 --epochs 3 --limit 2000
@@ -47,6 +49,11 @@ CONFIGS='
 --classes 10 --hidden 100,50,25 --act relu,relu,tanh --optimizer adam --lr 2e-3 --batch 1000 --epochs 3 --limit 10000 --init he
 --act sigmoid --batch 1 --lr 1e-2 --epochs 1 --limit 300
 --hidden 8 --batch 7 --optimizer adam --lr 1e-2 --epochs 3 --limit 50 --seed 3
+--classes 10 --hidden 64,32 --act relu,tanh --optimizer adam --lr 1e-3 --batch 100 --epochs 3 --limit 2000 --dropout 0.3 --reduction mean --init he
+--hidden 32 --act tanh --optimizer momentum --lr 1e-3 --epochs 4 --limit 1500 --weight-decay 0.01 --lr-decay 0.8
+--hidden 32,16 --act sigmoid,relu --optimizer nesterov --lr 5e-4 --batch 64 --epochs 2 --limit 1000 --weight-decay 0.1 --dropout 0.5 --lr-decay 0.5
+--epochs 3 --dropout 0.2 --limit 3000
+--classes 10 --hidden 128 --act relu --optimizer adam --lr 1e-3 --batch 128 --epochs 2 --reduction mean --init he --weight-decay 1e-4 --dropout 0.2 --lr-decay 0.9
 '
 
 work=$(mktemp -d)

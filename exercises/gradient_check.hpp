@@ -286,4 +286,31 @@ inline std::vector<TensorCheck> check_network(NetProblem& pr, size_t sample, uin
     return checks;
 }
 
+// ---- A tiny network, for the tests that compare a training step or epoch with PyTorch's ----
+
+// exercises/reference/make_reference.py's tiny_problem(), draw for draw: 5 -> 4 tanh -> 3 relu ->
+// (1 sigmoid | `classes` softmax), W = 0.5 randn layer by layer, biases zero; inputs 0 where a draw
+// is < 0.3, else a second draw; targets a 0/1 label (a draw < 0.5 gives 0) or a one-hot row at
+// int(draw * classes). One RandomState(seed).
+struct TinyProblem {
+    SparseMatrix X;
+    Matrix y;
+    Network net;
+};
+inline TinyProblem tiny_problem(size_t samples, int classes, uint32_t seed) {
+    NumpyRandomState rng(seed);
+    TinyProblem p;
+    p.net = make_network(5, {4, 3}, {find_activation("tanh"), find_activation("relu")}, classes,
+                         InitRule{InitRule::fixed, 0.5}, rng);
+    Matrix x(samples, 5);
+    for (double& value : x.data) value = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
+    p.X = SparseMatrix(x);
+    p.y = Matrix(samples, p.net.outputs());
+    for (size_t i = 0; i < samples; ++i) {
+        if (classes == 2) p.y(i, 0) = rng.random_sample() < 0.5 ? 0.0 : 1.0;
+        else p.y(i, static_cast<size_t>(rng.random_sample() * classes)) = 1.0;
+    }
+    return p;
+}
+
 }  // namespace gradient_check

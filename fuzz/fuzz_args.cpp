@@ -51,6 +51,9 @@ void check_deep_mlp(std::vector<std::string> args) {
         require(s.lr >= DBL_MIN && s.lr <= DBL_MAX && s.momentum >= 0 && s.momentum < 1 && s.beta1 >= 0 &&
                     s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1 && s.eps > 0,
                 "deep_mlp: an optimizer setting out of range", s.name);
+        require(s.weight_decay >= 0 && std::isfinite(s.weight_decay) && o.dropout >= 0 && o.dropout < 1 && o.lr_decay > 0 &&
+                    o.lr_decay <= 1,
+                "deep_mlp: a regularization setting out of range", "");
     } catch (const HelpRequested& h) {
         require(h.usage == deep_mlp::usage(), "deep_mlp --help gave something else than the usage", h.usage);
     } catch (const UserError& e) {

@@ -6,6 +6,7 @@
 // values, losses, the update rules with their state, the training step and the mini-batch epoch.
 #define DEEP_MLP_NO_MAIN
 #include "exercises/deep_mlp.cpp"
+#include "exercises/gradient_check.hpp"
 #include "exercises/reference_values.hpp"
 
 #include <cstdio>
@@ -123,30 +124,9 @@ void test_optimizers() {
 
 // ---------------------------------------------------------------------------------------------
 // A tiny network's training step and epoch against PyTorch (autograd and torch.optim.SGD on the same
-// network, data and permutation): the problem below is exercises/reference/make_reference.py's
-// tiny_problem(), draw for draw.
-
-struct TinyProblem {
-    SparseMatrix X;
-    Matrix y;
-    Network net;
-};
-
-TinyProblem tiny_problem(size_t samples, int classes, uint32_t seed) {
-    NumpyRandomState rng(seed);
-    TinyProblem p;
-    p.net = make_network(5, {4, 3}, {find_activation("tanh"), find_activation("relu")}, classes,
-                         InitRule{InitRule::fixed, 0.5}, rng);
-    Matrix x(samples, 5);
-    for (double& value : x.data) value = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
-    p.X = SparseMatrix(x);
-    p.y = Matrix(samples, p.net.outputs());
-    for (size_t i = 0; i < samples; ++i) {
-        if (classes == 2) p.y(i, 0) = rng.random_sample() < 0.5 ? 0.0 : 1.0;
-        else p.y(i, static_cast<size_t>(rng.random_sample() * classes)) = 1.0;
-    }
-    return p;
-}
+// network, data and permutation): gradient_check::tiny_problem() is make_reference.py's, draw for draw.
+using gradient_check::tiny_problem;
+using gradient_check::TinyProblem;
 
 // The network's parameters against torch's, under `key`: the largest relative difference.
 double worst_parameter_difference(Network& net, const std::string& key) {

@@ -85,7 +85,7 @@ plant() {
 planted() {
     n=0
     grep -v '^#' tests/mutants.txt | while IFS='|' read -r exercise name file script; do
-        case $exercise in ''|-) continue ;; esac
+        case $exercise in ''|-|page) continue ;; esac
         n=$((n + 1))
         [ $((n % 2)) -eq "$2" ] || continue
         if ! plant "$1" "$file" "$script"; then echo "bad|planted '$name': the lab no longer builds: $(head -3 "$1/plant_err.txt")"; continue; fi

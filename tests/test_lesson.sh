@@ -44,5 +44,13 @@ for doc in README.md LEEME.md; do
     if [ "$stale" -eq 0 ]; then ok; else bad "$doc: $stale quoted code line(s) not in mlp.cpp"; fi
 done
 
+# tests/README.md lists every planted mistake of tests/mutants.txt, by its name.
+unlisted=0
+grep -v '^#' tests/mutants.txt | cut -d'|' -f2 | while IFS= read -r name; do
+    [ -n "$name" ] || continue
+    tr '\n' ' ' <tests/README.md | sed 's/  */ /g' | grep -qF -- "$name" || echo "$name"
+done >"$work/unlisted"
+if [ -s "$work/unlisted" ]; then bad "tests/README.md does not list: $(tr '\n' ';' <"$work/unlisted")"; else ok; fi
+
 echo "test_lesson: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -232,12 +232,14 @@ def hint_lines(torch, np):
             return [th - LR * (o if buf_after_step else b) for th, o, b in zip(theta, old, buf)]
         return rule
 
-    def adam(b1, b2, eps, bias_correction, eps_inside):
+    def adam(b1, b2, eps, bias_correction, eps_inside, correct_vel=None):
         def rule(theta, g, t, s):
             mom = [b1 * mi + (1 - b1) * gi for mi, gi in zip(s.get('mom', [0.0] * len(g)), g)]
             vel = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(s.get('vel', [0.0] * len(g)), g)]
             s['mom'], s['vel'] = mom, vel
             c1, c2 = (1 - b1 ** t, 1 - b2 ** t) if bias_correction else (1.0, 1.0)
+            if correct_vel is not None:
+                c2 = 1 - b2 ** t
             return [th - LR * (mi / c1) / (math.sqrt(vi / c2 + eps) if eps_inside else math.sqrt(vi / c2) + eps)
                     for th, mi, vi in zip(theta, mom, vel)]
         return rule
@@ -247,7 +249,8 @@ def hint_lines(torch, np):
             for k, theta in enumerate(steps(rule), 1):
                 out.append(line(f'hint.momentum_{m}.{name}.step{k}', theta))
     for key, (b1, b2, eps) in (('adam', (0.9, 0.999, 1e-8)), ('adam_0.8_0.99_1e-6', (0.8, 0.99, 1e-6))):
-        for name, rule in (('no_bias_correction', adam(b1, b2, eps, False, False)), ('eps_inside', adam(b1, b2, eps, True, True))):
+        for name, rule in (('no_bias_correction', adam(b1, b2, eps, False, False)), ('eps_inside', adam(b1, b2, eps, True, True)),
+                           ('no_mom_correction', adam(b1, b2, eps, False, False, correct_vel=True))):
             for k, theta in enumerate(steps(rule), 1):
                 out.append(line(f'hint.{key}.{name}.step{k}', theta))
     return out
