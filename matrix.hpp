@@ -602,8 +602,11 @@ struct SparseMatrix {
         s.rows = count, s.cols = cols;
         s.row_start.resize(count + 1);
         s.row_start[0] = 0;
-        for (size_t r = 0; r < count; ++r)
+        for (size_t r = 0; r < count; ++r) {
+            if (picked[r] >= rows)
+                throw std::out_of_range("select_rows: row " + std::to_string(picked[r]) + " of a matrix of " + std::to_string(rows));
             s.row_start[r + 1] = s.row_start[r] + row_start[picked[r] + 1] - row_start[picked[r]];
+        }
         s.col.resize(s.row_start[count]);
         s.value.resize(s.row_start[count]);
         for (size_t r = 0; r < count; ++r) {

@@ -288,19 +288,20 @@ inline std::vector<TensorCheck> check_network(NetProblem& pr, size_t sample, uin
 
 // ---- A tiny network, for the tests that compare a training step or epoch with PyTorch's ----
 
-// exercises/reference/make_reference.py's tiny_problem(), draw for draw: 5 -> 4 tanh -> 3 relu ->
-// (1 sigmoid | `classes` softmax), W = 0.5 randn layer by layer, biases zero; inputs 0 where a draw
-// is < 0.3, else a second draw; targets a 0/1 label (a draw < 0.5 gives 0) or a one-hot row at
-// int(draw * classes). One RandomState(seed).
+// exercises/reference/make_reference.py's tiny_problem(), draw for draw: 5 -> 4 -> 3 (tanh and relu,
+// or the activations given) -> (1 sigmoid | `classes` softmax), W = 0.5 randn layer by layer, biases
+// zero; inputs 0 where a draw is < 0.3, else a second draw; targets a 0/1 label (a draw < 0.5 gives
+// 0) or a one-hot row at int(draw * classes). One RandomState(seed).
 struct TinyProblem {
     SparseMatrix X;
     Matrix y;
     Network net;
 };
-inline TinyProblem tiny_problem(size_t samples, int classes, uint32_t seed) {
+inline TinyProblem tiny_problem(size_t samples, int classes, uint32_t seed, const char* phi_1 = "tanh",
+                                const char* phi_2 = "relu") {
     NumpyRandomState rng(seed);
     TinyProblem p;
-    p.net = make_network(5, {4, 3}, {find_activation("tanh"), find_activation("relu")}, classes,
+    p.net = make_network(5, {4, 3}, {find_activation(phi_1), find_activation(phi_2)}, classes,
                          InitRule{InitRule::fixed, 0.5}, rng);
     Matrix x(samples, 5);
     for (double& value : x.data) value = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();

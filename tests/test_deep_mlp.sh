@@ -25,6 +25,13 @@ deep_out "bad init" 2 "--init" --init wide
 deep_out "bad reduction" 2 "--reduction must be sum or mean, got 'avg'" --reduction avg
 deep_out "zero limit" 2 "--limit must be between 1" --limit 0
 deep_out "negative eps" 2 "--eps must be a positive number" --optimizer adam --eps -1
+deep_out "dropout 1" 2 "--dropout must be a number in [0, 1), got '1'" --dropout 1
+deep_out "negative dropout" 2 "--dropout must be a number in [0, 1), got '-0.1'" --dropout -0.1
+deep_out "lr decay 0" 2 "--lr-decay must be a number in (0, 1], got '0'" --lr-decay 0
+deep_out "lr decay above 1" 2 "--lr-decay must be a number in (0, 1], got '1.5'" --lr-decay 1.5
+deep_out "weight decay nan" 2 "--weight-decay must be a number >= 0, got 'nan'" --weight-decay nan
+deep_out "negative weight decay" 2 "--weight-decay must be a number >= 0, got '-1e-4'" --weight-decay -1e-4
+deep_out "weight decay inf" 2 "--weight-decay is out of range" --weight-decay 1e400
 
 if [ -f data/train-images-idx3-ubyte ]; then
     ./mlp --out "$work/o1" >"$work/mlp.txt" 2>/dev/null

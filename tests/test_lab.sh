@@ -90,6 +90,7 @@ planted() {
         [ $((n % 2)) -eq "$2" ] || continue
         if ! plant "$1" "$file" "$script"; then echo "bad|planted '$name': the lab no longer builds: $(head -3 "$1/plant_err.txt")"; continue; fi
         (cd "$1" && make -s check EX="$exercise" >"$1/planted.txt" 2>&1)
+        grep "^($exercise) " "$1/planted.txt" | tail -1 >>"$work/boards.$2"
         status=$(score "$1/planted.txt" "$exercise")
         case $status in
             wrong*) echo "ok|planted '$name': ($exercise) $(echo "$status" | cut -c1-150)" ;;
@@ -111,6 +112,17 @@ done <"$work/planted"
 plant "$lab" exercises/optimizers.hpp 's/theta\.data\[i\] -= lr \* (g\.data\[i\] + m \* s\.buf\.data\[i\]);/theta.data[i] = theta.data[i] - lr * g.data[i] - lr * m * s.buf.data[i];/'
 (cd "$lab" && make -s check EX=d >"$work/reordered.txt" 2>&1)
 case $(score "$work/reordered.txt" d) in ok*) ok ;; *) bad "a correct Nesterov in another order scores '$(score "$work/reordered.txt" d)'" ;; esac
+
+# The scoreboard lines the READMEs show are ones the grader printed here.
+cat "$work/fresh.txt" "$work/solved.txt" "$work/boards.0" "$work/boards.1" >"$work/printed"
+for doc in README.md LEEME.md exercises/README.md exercises/LEEME.md; do
+    awk '/^```/ { inside = !inside; next } inside' "$doc" | grep -E '^\((lesson|[a-f])\) |^[0-9]+ of [0-9]+ exercises ok$' >"$work/shown" || true
+    unseen=0
+    while IFS= read -r line; do
+        grep -qxF -- "$line" "$work/printed" || { unseen=$((unseen + 1)); echo "    $doc shows a scoreboard line the grader did not print: $line"; }
+    done <"$work/shown"
+    [ "$unseen" -eq 0 ] && ok || bad "$doc: $unseen scoreboard line(s) not printed by make check"
+done
 
 # The repository itself.
 sh exercises/check.sh >"$work/repo.txt" 2>&1 && grep -q '^7 of 7 exercises ok$' "$work/repo.txt" && ok ||

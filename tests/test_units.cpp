@@ -162,12 +162,19 @@ void test_matmul() {
         for (double v : A.data) zeros += v == 0.0;
         check(S.nonzeros() == A.size() - zeros, "SparseMatrix keeps exactly the nonzero entries");
     }
-    // A hand-computed product, so the reference itself is checked.
-    Matrix A(2, 3), B(3, 2);
+    // Hand-computed products, so that the references themselves are checked: A B, A^T D, A E^T.
+    Matrix A(2, 3), B(3, 2), D(2, 2), E(2, 3);
     A.data = {1, 2, 3, 4, 5, 6};
     B.data = {7, 8, 9, 10, 11, 12};
-    const Matrix C = matmul(A, B);
-    check(std::vector<double>(C.data.begin(), C.data.end()) == std::vector<double>({58, 64, 139, 154}), "[[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]");
+    D.data = {1, -1, 2, 0.5};
+    E.data = {0, 1, -1, 2, 0.5, 3};
+    auto values = [](const Matrix& m) { return std::vector<double>(m.data.begin(), m.data.end()); };
+    check(values(matmul_naive(A, B)) == std::vector<double>({58, 64, 139, 154}), "naive [[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]]");
+    // A^T D: column k of A against the columns of D: (1 + 8, -1 + 2), (2 + 10, -2 + 2.5), (3 + 12, -3 + 3)
+    check(values(matmul_AtB_naive(A, D)) == std::vector<double>({9, 1, 12, 0.5, 15, 0}), "naive A^T D, by hand");
+    // A E^T: the rows of A against the rows of E: (2 - 3, 2 + 1 + 9), (5 - 6, 8 + 2.5 + 18)
+    check(values(matmul_ABt_naive(A, E)) == std::vector<double>({-1, 12, -1, 28.5}), "naive A E^T, by hand");
+    check(values(matmul(A, B)) == values(matmul_naive(A, B)), "the fast A B on the hand-computed case");
     bool threw = false;
     try {
         matmul(A, A);

@@ -121,9 +121,9 @@ def tiny_lines(torch, np):
             ps.append(torch.zeros((1, W.shape[1]), dtype=torch.float64, requires_grad=True))
         return ps
 
-    def loss_sum(ps, x, y, classes):
-        h = torch.tanh(x @ ps[0] + ps[1])
-        h = torch.relu(h @ ps[2] + ps[3])
+    def loss_sum(ps, x, y, classes, acts=(torch.tanh, torch.relu)):
+        h = acts[0](x @ ps[0] + ps[1])
+        h = acts[1](h @ ps[2] + ps[3])
         z = h @ ps[4] + ps[5]
         if classes == 2:
             return F.binary_cross_entropy_with_logits(z, y, reduction='sum')
@@ -145,36 +145,35 @@ def tiny_lines(torch, np):
             key = f'tiny.step.{classes}.{reduction}'
             out.append(line(key + '.loss', [loss.item()]))
             out += listing(key, ps)
-    # One epoch of mini-batches of 3 over 7 samples, 3 classes, mean reduction, gd lr 0.05, the
-    # permutation from its own RandomState(5).
-    Ws, x, y = tiny_problem(np, 7, 3, 12)
-    ps = params_of(Ws)
-    opt = torch.optim.SGD(ps, lr=0.05)
-    rng = np.random.RandomState(5)
-    perm = rng.permutation(7)
-    total = 0.0
-    for start in range(0, 7, 3):
-        idx = perm[start:start + 3]
-        loss = loss_sum(ps, torch.tensor(x[idx]), torch.tensor(y[idx]), 3)
-        total += loss.item()
-        opt.zero_grad()
-        (loss / len(idx)).backward()
-        opt.step()
-    out.append(line('tiny.epoch.permutation', perm.tolist()))
-    out.append(line('tiny.epoch.loss', [total / 7]))
-    out.append(line('tiny.epoch.next_draw', [rng.random_sample()]))
-    out += listing('tiny.epoch', ps)
-    # A known mistake's numbers: the same epoch with the batches in the data's order.
-    Ws, x, y = tiny_problem(np, 7, 3, 12)
-    ps = params_of(Ws)
-    opt = torch.optim.SGD(ps, lr=0.05)
-    for start in range(0, 7, 3):
-        idx = list(range(start, min(7, start + 3)))
-        loss = loss_sum(ps, torch.tensor(x[idx]), torch.tensor(y[idx]), 3)
-        opt.zero_grad()
-        (loss / len(idx)).backward()
-        opt.step()
-    out += listing('hint.tiny.epoch_in_order', ps)
+
+    def epoch(key, classes, acts, in_order=False):
+        """One epoch of mini-batches of 3 over 7 samples, mean reduction, gd lr 0.05, the permutation
+        from its own RandomState(5) (or, in_order, the batches in the data's order: a mistake)."""
+        Ws, x, y = tiny_problem(np, 7, classes, 12)
+        ps = params_of(Ws)
+        opt = torch.optim.SGD(ps, lr=0.05)
+        rng = np.random.RandomState(5)
+        perm = rng.permutation(7)
+        order = list(range(7)) if in_order else perm
+        total = 0.0
+        for start in range(0, 7, 3):
+            idx = order[start:start + 3]
+            loss = loss_sum(ps, torch.tensor(x[idx]), torch.tensor(y[idx]), classes, acts)
+            total += loss.item()
+            opt.zero_grad()
+            (loss / len(idx)).backward()
+            opt.step()
+        if in_order:
+            return listing(key, ps)
+        return [line(key + '.permutation', perm.tolist()), line(key + '.loss', [total / 7]),
+                line(key + '.next_draw', [rng.random_sample()])] + listing(key, ps)
+
+    out += epoch('tiny.epoch', 3, (torch.tanh, torch.relu))
+    out += epoch('hint.tiny.epoch_in_order', 3, (torch.tanh, torch.relu), in_order=True)
+    # The same, two classes and sigmoid layers: what the grader of (c) uses, so that (c) needs
+    # neither (b)'s activations nor (e)'s softmax.
+    out += epoch('tiny_sigmoid.epoch', 2, (torch.sigmoid, torch.sigmoid))
+    out += epoch('hint.tiny_sigmoid.epoch_in_order', 2, (torch.sigmoid, torch.sigmoid), in_order=True)
     return out
 
 
@@ -238,8 +237,10 @@ def hint_lines(torch, np):
             vel = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(s.get('vel', [0.0] * len(g)), g)]
             s['mom'], s['vel'] = mom, vel
             c1, c2 = (1 - b1 ** t, 1 - b2 ** t) if bias_correction else (1.0, 1.0)
-            if correct_vel is not None:
+            if correct_vel is True:  # only vel's correction: mom's left out
                 c2 = 1 - b2 ** t
+            if correct_vel is False:  # only mom's correction: vel's left out
+                c1 = 1 - b1 ** t
             return [th - LR * (mi / c1) / (math.sqrt(vi / c2 + eps) if eps_inside else math.sqrt(vi / c2) + eps)
                     for th, mi, vi in zip(theta, mom, vel)]
         return rule
@@ -250,7 +251,8 @@ def hint_lines(torch, np):
                 out.append(line(f'hint.momentum_{m}.{name}.step{k}', theta))
     for key, (b1, b2, eps) in (('adam', (0.9, 0.999, 1e-8)), ('adam_0.8_0.99_1e-6', (0.8, 0.99, 1e-6))):
         for name, rule in (('no_bias_correction', adam(b1, b2, eps, False, False)), ('eps_inside', adam(b1, b2, eps, True, True)),
-                           ('no_mom_correction', adam(b1, b2, eps, False, False, correct_vel=True))):
+                           ('no_mom_correction', adam(b1, b2, eps, False, False, correct_vel=True)),
+                           ('no_vel_correction', adam(b1, b2, eps, False, False, correct_vel=False))):
             for k, theta in enumerate(steps(rule), 1):
                 out.append(line(f'hint.{key}.{name}.step{k}', theta))
     return out
