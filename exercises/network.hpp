@@ -198,7 +198,7 @@ inline DropoutMasks draw_dropout_masks(const Network& net, size_t n, double P, N
     for (const Layer& layer : net.layers) {
         if (!layer.phi) break;
         Matrix keep(n, layer.W.cols);
-        for (double& k : keep.data) k = rng.random_sample() >= P ? 1.0 : 0.0;
+        rng.random_sample_at_least(P, keep.data.data(), keep.size());
         d.keep.push_back(std::move(keep));
     }
     return d;

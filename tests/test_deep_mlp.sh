@@ -70,5 +70,11 @@ for doc in exercises/README.md exercises/LEEME.md; do
     if [ "$stale" -eq 0 ] && [ -s "$work/quoted" ]; then ok; else bad "$doc: $stale quoted code line(s) not in the code"; fi
 done
 
+# The guides' record is the network `make ten-class` trains: they show its command as make runs it.
+record=$(make --no-print-directory -n ten-class 2>/dev/null | grep '^\./deep_mlp ' | head -n 1)
+for doc in exercises/README.md exercises/LEEME.md; do
+    if [ -n "$record" ] && grep -qxF -- "$record" "$doc"; then ok; else bad "$doc does not show make ten-class's command: $record"; fi
+done
+
 echo "test_deep_mlp: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

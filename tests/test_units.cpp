@@ -63,6 +63,28 @@ void test_numpy_random() {
         const uint32_t expected[] = {8, 5, 0, 2, 1, 9, 7, 3, 6, 4};
         check(std::equal(expected, expected + 10, perm.begin()), "RandomState(7).permutation(10)");
     }
+    {   // dropout's masks: one word drawn first, so that 2,000 draws (4,000 words, six twists) have
+        // draws whose two words straddle a twist.
+        NumpyRandomState rng(3);
+        rng.permutation(2);
+        std::vector<double> keep(2000);
+        rng.random_sample_at_least(0.4, keep.data(), keep.size());
+        size_t ones = 0, weighted = 0;
+        std::vector<size_t> zeros;
+        for (size_t i = 0; i < keep.size(); ++i) {
+            check(keep[i] == 0.0 || keep[i] == 1.0, "random_sample_at_least gives 0.0 or 1.0");
+            if (keep[i] == 1.0) ones += 1, weighted += i;
+            else zeros.push_back(i);
+        }
+        check(ones == 1206 && weighted == 1186871, "seed 3, permutation(2), random_sample(2000) >= 0.4: 1206 ones");
+        const size_t first[] = {0, 2, 5, 6, 7}, last[] = {1993, 1994, 1996};
+        check(zeros.size() == 794 && std::equal(first, first + 5, zeros.begin()) &&
+                  std::equal(last, last + 3, zeros.end() - 3),
+              "seed 3, random_sample(2000) >= 0.4: the first and last zeros");
+        std::vector<double> all(700);
+        NumpyRandomState(0).random_sample_at_least(0.0, all.data(), all.size());
+        check(std::count(all.begin(), all.end(), 1.0) == 700, "random_sample(700) >= 0 keeps all");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
