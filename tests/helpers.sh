@@ -4,6 +4,20 @@ failed=0
 ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
+# require TEST WHAT...: stops TEST with one line when a program (./mlp, ./deep_mlp) is not built or
+# data/ has no MNIST (WHAT "data").
+require() {
+    req_test=$1
+    shift
+    for req in "$@"; do
+        if [ "$req" = data ]; then
+            [ -f data/train-images-idx3-ubyte ] || { echo "$req_test: data/ has no MNIST (run make data)"; exit 1; }
+        else
+            [ -x "$req" ] || { echo "$req_test: build $req first (make)"; exit 1; }
+        fi
+    done
+}
+
 # Every case must end within 30 seconds (a FIFO once made ./mlp wait forever): timeout kills it,
 # and its exit code 124 fails the case.
 limit=
@@ -73,9 +87,11 @@ missing() {
     else echo "SKIPPED: $1 is missing; $2"; fi
 }
 
-# The browser: CHROMIUM, else /usr/bin/chromium; empty when there is none (CHROMIUM=/nowhere hides it).
-chromium=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$chromium" ] || chromium=
+# The browser: CHROMIUM, else chromium on PATH; empty when there is none (CHROMIUM=/nowhere, or a
+# PATH without it, hides it). chromium_wanted names what was looked for, for the skip line.
+chromium_wanted=${CHROMIUM:-chromium on PATH}
+chromium=${CHROMIUM:-$(command -v chromium 2>/dev/null)}
+[ -n "$chromium" ] && [ -x "$chromium" ] || chromium=
 # browser ARGS...: headless Chromium with a fresh profile, nothing fetched from the network.
 browser() {
     profile=$(mktemp -d)

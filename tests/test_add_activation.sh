@@ -7,10 +7,10 @@
 # pass, in Chromium, agrees with the C++ program (the page's self-check).
 #   sh tests/test_add_activation.sh      (run by `make test`; needs MNIST in data/)
 set -u
-[ -f data/train-images-idx3-ubyte ] || { echo "test_add_activation: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_add_activation data
 root=$(pwd)
 tree=$work/tree
 mkdir -p "$tree"
@@ -39,7 +39,7 @@ trained=$(grep '^Exactitud' "$work/run.txt")
 [ -n "$trained" ] && [ "$trained" = "$(grep '^Exactitud' "$work/back.txt")" ] && ok || bad "the loaded softplus network's accuracy differs"
 grep -q '"softplus"' "$work/out/report.html" && ok || bad "the report does not name softplus"
 if [ -n "$chromium" ]; then page_checks softplus "$work/out/report.html"; else
-    missing "Chromium (${CHROMIUM:-/usr/bin/chromium})" "apt-get install chromium, to check the page's softplus in a browser"; fi
+    missing "Chromium ($chromium_wanted)" "apt-get install chromium, to check the page's softplus in a browser"; fi
 cd "$root"
 
 echo "test_add_activation: $passed passed, $failed failed"

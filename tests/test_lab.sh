@@ -10,10 +10,10 @@
 #    exercise wrong; a correct Nesterov written in another order is still ok;
 #  - in the repository, `make check` says every exercise is ok.
 set -u
-[ -f data/train-images-idx3-ubyte ] || { echo "test_lab: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_lab data
 lab=$work/lab
 flags="CXXFLAGS=-O1"
 

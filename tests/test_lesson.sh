@@ -10,10 +10,10 @@
 set -u
 MLP=${MLP:-./mlp}
 [ -x "$MLP" ] || { echo "test_lesson: $MLP is not built (run make)"; exit 1; }
-[ -f data/train-images-idx3-ubyte ] || { echo "test_lesson: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_lesson data
 
 if "$MLP" --out "$work/out" >"$work/mlp.txt" 2>"$work/err"; then ok; else bad "./mlp exited non-zero: $(cat "$work/err")"; fi
 if sh tests/compare_with_numpy.sh tests/notes_numpy_seed0.txt "$work/mlp.txt"; then ok; else bad "./mlp differs from the notes' numpy code (above)"; fi

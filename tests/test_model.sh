@@ -9,10 +9,10 @@
 # maxval 255, 510 and 65535, which all give value / maxval = pixel / 255 exactly), so the class and
 # every printed probability must be the run's, to the last digit.
 set -u
-[ -x ./deep_mlp ] || { echo "test_model: build ./deep_mlp first (make)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_model ./deep_mlp
 
 deep "predict without load" 2 "--predict needs --load MODEL" --predict "$work/x.pgm"
 deep "save into a missing folder" 2 "--save $work/no/such.model: the folder $work/no does not exist" --save "$work/no/such.model"

@@ -7,11 +7,10 @@
 # epoch's loss within 1e-9 relative: ten classes (mini-batches, one-hot targets, He's init), and each
 # regularization flag alone and together.
 set -u
-[ -x ./deep_mlp ] || { echo "test_references: build ./deep_mlp first (make)"; exit 1; }
-[ -f data/train-images-idx3-ubyte ] || { echo "test_references: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_references ./deep_mlp data
 runs=exercises/reference/runs
 while IFS= read -r entry; do
     case $entry in ''|'#'*) continue ;; esac

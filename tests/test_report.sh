@@ -14,11 +14,10 @@
 # not blank. Without Chromium the browser checks are skipped with a line saying so, or fail where
 # REQUIRE_ALL=1 (CI). REPORT_SCREENSHOTS=DIR keeps the screenshots.
 set -u
-[ -x ./mlp ] && [ -x ./deep_mlp ] || { echo "test_report: build ./mlp and ./deep_mlp first (make)"; exit 1; }
-[ -f data/train-images-idx3-ubyte ] || { echo "test_report: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_report ./mlp ./deep_mlp data
 
 ./mlp --out "$work/lesson" >"$work/lesson.txt" 2>"$work/err" || bad "./mlp: $(cat "$work/err")"
 ./deep_mlp --classes 10 --hidden 64 --act relu --optimizer adam --lr 1e-3 --batch 128 --reduction mean --init he \
@@ -77,7 +76,7 @@ done
     bad "the lesson's page does not show its 64 hidden units' weights"
 
 if [ -z "$chromium" ]; then
-    missing "Chromium (${CHROMIUM:-/usr/bin/chromium})" "apt-get install chromium, for the pages' checks in a browser"
+    missing "Chromium ($chromium_wanted)" "apt-get install chromium, for the pages' checks in a browser"
     echo "test_report: $passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit

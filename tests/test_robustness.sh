@@ -5,11 +5,10 @@
 #   sh tests/test_robustness.sh      (run by `make test`; needs ./deep_mlp and MNIST in data/)
 # (How threads behave on a busy machine is a speed, measured by make bench, not a test.)
 set -u
-[ -x ./deep_mlp ] || { echo "test_robustness: build ./deep_mlp first (make)"; exit 1; }
-[ -f data/train-images-idx3-ubyte ] || { echo "test_robustness: data/ has no MNIST (run make data)"; exit 1; }
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
+require test_robustness ./deep_mlp data
 o="--out $work/out"
 
 # --- out of memory: one line that names what did not fit, exit 1, at every limit ------------------
