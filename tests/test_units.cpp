@@ -142,11 +142,13 @@ double max_relative_difference(const Matrix& a, const Matrix& b) {
 void test_matmul() {
     struct Shape { size_t n, k, m; double zeros; };
     // Column counts cover every path of the kernels: 64 at a time, 16, 4 and single columns, blocks
-    // padded at the right and bottom edges, the ten-class shapes, empty sums (k = 0) and no rows.
+    // padded at the right and bottom edges, the ten-class shapes, the sparse product's panels of
+    // columns (several, and a last one that takes the tail), empty sums (k = 0) and no rows.
     const Shape shapes[] = {{1, 1, 1, 0.0},      {2, 3, 1, 0.0},     {7, 5, 3, 0.5},
                             {129, 257, 65, 0.3}, {63, 300, 130, 0.8}, {300, 17, 1, 0.0},
                             {50, 40, 87, 0.6},   {5, 9, 16, 1.0},     {11824, 784, 64, 0.8},
                             {128, 128, 10, 0.0}, {128, 256, 128, 0.0}, {130, 600, 300, 0.5},
+                            {40, 50, 1024, 0.8}, {33, 20, 517, 0.5},
                             {9, 4, 5, 0.0},      {4, 0, 20, 0.0},     {0, 7, 20, 0.0}};
     int threads = 1;
 #ifdef _OPENMP
