@@ -755,11 +755,10 @@ inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
     const size_t parts = A.nonzeros() * B.cols >= kParallelWork ? thread_count() : 1;
     parallel_parts(parts, [&](size_t p) {
         const Share rows = entries_share(A.row_start, p, parts);
-        for (size_t j = 0; j < B.cols; j += kGatherPanel) {
-            const size_t panel_end = B.cols - j < 2 * kGatherPanel ? B.cols : j + kGatherPanel;
+        for (size_t j = 0, panel_end = 0; j < B.cols; j = panel_end) {
+            panel_end = B.cols - j < 2 * kGatherPanel ? B.cols : j + kGatherPanel;  // a narrow tail joins the last panel
             for (size_t i = rows.first; i < rows.last; ++i)
                 gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B, true, j, panel_end);
-            if (panel_end == B.cols) break;
         }
     });
     return C;
