@@ -26,6 +26,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#if defined(__SSE__) || defined(_M_X64)
+#include <xmmintrin.h>
+#endif
 
 namespace matrix_detail {
 // std::allocator, except that a vector's new elements are left as they are instead of being
@@ -96,6 +99,37 @@ template <class MatrixA, class MatrixB>
 // in one order, whatever their number.
 
 namespace matrix_detail {
+
+// ---------------------------------------------------------------------------------------------
+// Denormal numbers: the doubles below 2^-1022 in magnitude, with fewer than 53 significant bits. On
+// x86 CPUs a multiply or divide that reads or makes one takes a microcode assist of about a hundred
+// cycles instead of a few. By default they are computed as IEEE 754 says, as numpy and PyTorch do.
+// set_flush_denormals(true) makes every kernel's threads (and the calling thread) read them as 0
+// and write 0 in their place (x86's FTZ and DAZ bits, 64-bit ARM's FZ bit): PyTorch's
+// torch.set_flush_denormal(True). That changes a result only where numbers that small matter: a
+// sum x + d with a denormal d is x anyway for any x above 2^-969.
+
+// Whether the calling thread flushes denormals: set to `on`. False when this CPU's mode is unknown.
+inline bool set_thread_flush_denormals(bool on) {
+#if defined(__SSE__) || defined(_M_X64)
+    const unsigned int ftz_daz = 0x8040, csr = _mm_getcsr(), want = on ? (csr | ftz_daz) : (csr & ~ftz_daz);
+    if (want != csr) _mm_setcsr(want);
+    return true;
+#elif defined(__aarch64__)
+    uint64_t fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    const uint64_t fz = uint64_t(1) << 24, want = on ? (fpcr | fz) : (fpcr & ~fz);
+    if (want != fpcr) __asm__ volatile("msr fpcr, %0" : : "r"(want));
+    return true;
+#else
+    return !on;
+#endif
+}
+
+inline bool& flush_denormals_wanted() {
+    static bool on = false;
+    return on;
+}
 
 // Part p of `count` things shared out between `parts`: [first, last).
 struct Share {
@@ -175,6 +209,7 @@ void parallel_parts(size_t parts, Body body) {
         for (ptrdiff_t p = 0; p < static_cast<ptrdiff_t>(parts); ++p) {
             const bool mine = omp_get_thread_num() == 0;
             const auto t0 = mine ? Clock::now() : start;
+            set_thread_flush_denormals(flush_denormals_wanted());  // a thread may be new, or have served another mode
             try {
                 body(static_cast<size_t>(p));
             } catch (...) {
@@ -190,6 +225,19 @@ void parallel_parts(size_t parts, Body body) {
 #endif
     for (size_t p = 0; p < parts; ++p) body(p);
 }
+
+}  // namespace matrix_detail
+
+// Whether this CPU has a mode that flushes denormals that this header knows (x86, 64-bit ARM).
+inline bool can_flush_denormals() { return matrix_detail::set_thread_flush_denormals(false); }
+
+// From now on every kernel flushes denormals to zero (on), or computes them (off, the default).
+inline void set_flush_denormals(bool on) {
+    matrix_detail::flush_denormals_wanted() = on;
+    matrix_detail::set_thread_flush_denormals(on);
+}
+
+namespace matrix_detail {
 
 // body(first, last) over [0, count) cut into one range per thread, when the work is worth it;
 // else body(0, count).
@@ -280,6 +328,7 @@ constexpr size_t kNr = 16;   // columns of C per register block, and of B per st
 constexpr size_t kKc = 256;  // rows of B per strip: 256 x 16 doubles = 32 KiB, L1-sized
 constexpr size_t kParallelWork = 1 << 16;  // below this many multiply-adds, threads cost more than they save
 constexpr size_t kGatherPanel = 128;        // columns of B a sparse product gathers from at a time (one AVX-512 block)
+constexpr size_t kGatherAhead = 2;          // a gather asks for the row it will read this many terms later
 constexpr size_t kNarrow = 4;  // a C narrower than this is summed element by element (a strip: mostly padding)
 
 // Rows of C per register block, kMr x kNr accumulators in all. The best block is the one that fills
@@ -461,11 +510,78 @@ void product(const Matrix& A, const Matrix& B, Matrix& C) {
 }
 }  // namespace matrix_detail
 
-// C = A B: A is (n, k), B is (k, m), C is (n, m).
+namespace matrix_detail {
+// The nonzero entries of a dense matrix, row by row (compressed sparse rows).
+struct NonzeroRows {
+    size_t rows = 0;
+    std::vector<size_t> row_start;  // row i's entries are [row_start[i], row_start[i + 1])
+    std::vector<uint32_t, UninitializedAllocator<uint32_t>> col;  // ascending within a row
+    std::vector<double, UninitializedAllocator<double>> value;
+};
+
+// A dense A whose elements are at most kMostlyZeros nonzero is multiplied as a sparse one: a ReLU
+// layer's output is, and more so under dropout (the record's first hidden layer, 1024 units, is
+// 12% nonzero after a few epochs). Listing the nonzeros costs two passes over A; the product then
+// gathers the rows of B that each row of A names (as for the images, below): about half the dense
+// product's time at that density (make bench). Only when A and B are both at least
+// kSkipZerosMinCols wide: for narrower ones the lists and the gathered rows are too short to pay.
+constexpr double kMostlyZeros = 0.25;
+constexpr size_t kSkipZerosMinCols = 64;
+
+// A's nonzeros by rows, into S; false (S left empty) when more than max_fraction of A is nonzero.
+inline bool list_nonzero_rows(const Matrix& A, double max_fraction, NonzeroRows& S) {
+    std::vector<size_t> start(A.rows + 1, 0);
+    const bool threads = A.size() >= (1 << 15);
+    parallel_ranges(A.rows, threads, [&](size_t first, size_t last) {
+        const size_t m = A.cols;
+        for (size_t i = first; i < last; ++i) {
+            const double* a = A.row(i);
+            size_t count = 0;
+            for (size_t k = 0; k < m; ++k) count += a[k] != 0.0;
+            start[i + 1] = count;
+        }
+    });
+    for (size_t i = 0; i < A.rows; ++i) start[i + 1] += start[i];
+    if (static_cast<double>(start[A.rows]) > max_fraction * static_cast<double>(A.size())) return false;
+    S.rows = A.rows;
+    S.row_start = std::move(start);
+    S.col.resize(S.row_start[A.rows]);
+    S.value.resize(S.row_start[A.rows]);
+    parallel_ranges(A.rows, threads, [&](size_t first, size_t last) {
+        // Every element is written to the row's list and the list grows past it only when it is
+        // nonzero: no branch to mispredict on zeros that come in no pattern.
+        const size_t m = A.cols;
+        std::vector<uint32_t> cols(m + 1);
+        std::vector<double> values(m + 1);
+        uint32_t* c = cols.data();
+        double* v = values.data();
+        for (size_t i = first; i < last; ++i) {
+            const double* a = A.row(i);
+            size_t n = 0;
+            for (size_t k = 0; k < m; ++k) c[n] = static_cast<uint32_t>(k), v[n] = a[k], n += a[k] != 0.0;
+            std::copy(c, c + n, S.col.begin() + static_cast<ptrdiff_t>(S.row_start[i]));
+            std::copy(v, v + n, S.value.begin() + static_cast<ptrdiff_t>(S.row_start[i]));
+        }
+    });
+    return true;
+}
+
+// C = A B over A's nonzero entries (below, with the sparse products).
+inline Matrix product_of_nonzeros(size_t rows, const std::vector<size_t>& row_start, const uint32_t* col,
+                                  const double* value, const Matrix& B);
+}  // namespace matrix_detail
+
+// C = A B: A is (n, k), B is (k, m), C is (n, m). When A is mostly zeros, they are skipped: x + 0
+// leaves a sum unchanged, so the sums are the same, in the same order (see SparseMatrix below), as
+// long as B is finite (0 times an infinite B would be NaN; a B that large has diverged already).
 inline Matrix matmul(const Matrix& A, const Matrix& B) {
+    using namespace matrix_detail;
     if (A.cols != B.rows) shape_mismatch("matmul", A, B);
+    NonzeroRows S;
+    if (A.cols >= kSkipZerosMinCols && B.cols >= kSkipZerosMinCols && list_nonzero_rows(A, kMostlyZeros, S))
+        return product_of_nonzeros(S.rows, S.row_start, S.col.data(), S.value.data(), B);
     Matrix C = Matrix::uninitialized(A.rows, B.cols);
-    matrix_detail::product<matrix_detail::Read::B>(A, B, C);
+    product<Read::B>(A, B, C);
     return C;
 }
 
@@ -661,6 +777,14 @@ inline double4 load4(const double* p) {
 }
 inline void store4(double* p, double4 v) { std::memcpy(p, &v, sizeof v); }
 
+// Asks the cache for the `lines` 64-byte lines from `row` on. A gather reads its rows of B in the
+// order of a sparse row's nonzeros, which no hardware prefetcher can guess: each is fetched from
+// the L2 cache while the one before it is added. Asking kGatherAhead terms early made the sparse
+// products of a ten-class step 12-15% faster (bench/README.md).
+inline void prefetch_lines(const double* row, size_t lines) {
+    for (size_t l = 0; l < lines; ++l) __builtin_prefetch(row + 8 * l);
+}
+
 // Columns [j0, j0 + 4V) of one row of C += sum over the entries [first, last) of value * (row of B).
 // The row of C is held in registers from the first term to the last.
 template <size_t V>
@@ -669,6 +793,7 @@ void gather_rows_block(double* c, const uint32_t* index, const double* value, si
     double4 acc[V];
     for (size_t v = 0; v < V; ++v) acc[v] = from_zero ? double4{0.0, 0.0, 0.0, 0.0} : load4(c + j0 + 4 * v);
     for (size_t p = first; p < last; ++p) {
+        if (p + kGatherAhead < last) prefetch_lines(B.row(index[p + kGatherAhead]) + j0, (V + 1) / 2);
         const double* b = B.row(index[p]) + j0;
         for (size_t v = 0; v < V; ++v) acc[v] += value[p] * load4(b + 4 * v);
     }
@@ -698,6 +823,7 @@ void gather_rows_block8(double* c, const uint32_t* index, const double* value, s
     double8 acc[V];
     for (size_t v = 0; v < V; ++v) acc[v] = from_zero ? double8{} : load8(c + j0 + 8 * v);
     for (size_t p = first; p < last; ++p) {
+        if (p + kGatherAhead < last) prefetch_lines(B.row(index[p + kGatherAhead]) + j0, V);
         const double* b = B.row(index[p]) + j0;
         for (size_t v = 0; v < V; ++v) acc[v] += value[p] * load8(b + 8 * v);
     }
@@ -749,16 +875,20 @@ inline Share entries_share(const std::vector<size_t>& starts, size_t p, size_t p
 // stays in the L2 cache for all the rows, where the whole of it (6 MiB) would be read again from
 // the L3 cache for every row. Each sum is the same, in the same order.
 inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
-    using namespace matrix_detail;
     if (A.cols != B.rows) shape_mismatch("matmul", A, B);
-    Matrix C = Matrix::uninitialized(A.rows, B.cols);
-    const size_t parts = A.nonzeros() * B.cols >= kParallelWork ? thread_count() : 1;
+    return matrix_detail::product_of_nonzeros(A.rows, A.row_start, A.col.data(), A.value.data(), B);
+}
+
+inline Matrix matrix_detail::product_of_nonzeros(size_t rows, const std::vector<size_t>& row_start, const uint32_t* col,
+                                                 const double* value, const Matrix& B) {
+    Matrix C = Matrix::uninitialized(rows, B.cols);
+    const size_t parts = row_start[rows] * B.cols >= kParallelWork ? thread_count() : 1;
     parallel_parts(parts, [&](size_t p) {
-        const Share rows = entries_share(A.row_start, p, parts);
+        const Share share = entries_share(row_start, p, parts);
         for (size_t j = 0, panel_end = 0; j < B.cols; j = panel_end) {
             panel_end = B.cols - j < 2 * kGatherPanel ? B.cols : j + kGatherPanel;  // a narrow tail joins the last panel
-            for (size_t i = rows.first; i < rows.last; ++i)
-                gather_rows(C.row(i), A.col.data(), A.value.data(), A.row_start[i], A.row_start[i + 1], B, true, j, panel_end);
+            for (size_t i = share.first; i < share.last; ++i)
+                gather_rows(C.row(i), col, value, row_start[i], row_start[i + 1], B, true, j, panel_end);
         }
     });
     return C;
@@ -941,6 +1071,39 @@ void for_each_element(F f, First&& A, Rest&&... rest) {
         for (size_t i = first; i < last; ++i) f(A.data[i], rest.data[i]...);
     });
 }
+
+// sqrt(v) / d for many v and one d in (0, 1], the same bits as std::sqrt(v) / d (Adam's
+// sqrt(vel) / sqrt(1 - b2^t)), with multiplies and fused multiply-adds in place of the division: a
+// CPU's divider takes 8 cycles or more for four doubles, and Adam's step does three divider
+// operations per parameter (this division, the square root, and one more). Why it is exact
+// (Markstein's theorem): when y is 1/d rounded and q is within one unit in the last place of x/d,
+// the remainder x - q d is a double (an FMA computes it exactly), and q + (x - q d) y, rounded, is
+// x/d rounded. q = x y can be further off than that; one correction brings it within, a second
+// rounds it. That needs x/d and the remainder clear of the denormals: for x = sqrt(v) >= 2^-537 and
+// d <= 1 they are; x = 0 gives 0. An infinite or NaN x gives x y, which is x / d then. Without a
+// hardware FMA (std::fma would be a slow library call) it divides. tests/test_units.cpp compares it
+// with the division.
+class SqrtDividedBy {
+public:
+    explicit SqrtDividedBy(double d) : d_(d), y_(1.0 / d) {
+        if (!(d > 0 && d <= 1)) throw std::invalid_argument("SqrtDividedBy: the divisor " + std::to_string(d) + " is not in (0, 1]");
+    }
+    double operator()(double v) const {
+        const double x = std::sqrt(v);
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+        double q = x * y_;
+        q = std::fma(std::fma(-q, d_, x), y_, q);
+        q = std::fma(std::fma(-q, d_, x), y_, q);
+        return std::isfinite(q) ? std::copysign(q, x) : x * y_;  // copysign: sqrt(-0) is -0
+#else
+        (void)y_;
+        return x / d_;
+#endif
+    }
+
+private:
+    double d_, y_;
+};
 
 // Whether no element is infinite or NaN.
 inline bool all_finite(const Matrix& A) {

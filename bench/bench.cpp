@@ -11,6 +11,7 @@
 // kernel for this processor (the benchmark prints which).
 #define MLP_NO_MAIN
 #include "../mlp.cpp"
+#include "../exercises/optimizers.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -432,6 +433,88 @@ int main(int argc, char** argv) {
     std::printf("  machine's measured peak (the fastest single run of any dense product above, %d threads): "
                 "%.1f GFLOP/s; deep_mlp's training runs at %.0f%% of it\n",
                 threads, peak, 100 * epoch_flops * 3 / ten_train.median / 1e9 / peak);
+
+    // ---- Adam's update ----
+    // One step of exercises/optimizers.hpp's adam_update on a 784 x 1024 first layer (the record's,
+    // 802,816 parameters), all threads: as it is, with sqrt(vel) / sqrt(1 - b2^t) computed by
+    // SqrtDividedBy; with that division written out (the rule as PyTorch's, the same bits); and on a
+    // state whose running means have decayed into denormals (where a unit's gradient stays 0, as
+    // in the record's late epochs), kept and flushed (--denormals flush).
+    {
+        set_threads(threads);
+        const size_t n = 784, m = 1024, steps = 20;
+        const Matrix g0 = random_matrix(n, m, 11), mom0 = random_matrix(n, m, 12), theta0 = random_matrix(n, m, 13);
+        Matrix vel0 = random_matrix(n, m, 14);
+        for (double& v : vel0.data) v = 1e-7 * v * v;
+        auto adam_steps = [&](const Matrix& g, const Matrix& mom, bool written_out) {
+            Matrix theta = theta0;
+            OptimizerState s;
+            adam_update(theta, g, s, 1, 1e-3, 0.9, 0.99, 1e-8);  // makes the state
+            s.mom = mom, s.vel = vel0;
+            const auto t0 = Clock::now();
+            for (long t = 2; t < static_cast<long>(steps) + 2; ++t) {
+                if (!written_out) {
+                    adam_update(theta, g, s, t, 1e-3, 0.9, 0.99, 1e-8);
+                    continue;
+                }
+                const double step_size = 1e-3 / (1.0 - std::pow(0.9, static_cast<double>(t)));
+                const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(0.99, static_cast<double>(t)));
+                for_each_element([=](double& theta_i, double g_i, double& mom_i, double& vel_i) {
+                    mom_i = mom_i * 0.9 + (1.0 - 0.9) * g_i;
+                    vel_i = vel_i * 0.99 + (1.0 - 0.99) * g_i * g_i;
+                    theta_i += -step_size * (mom_i / (std::sqrt(vel_i) / bias_correction2_sqrt + 1e-8));
+                }, theta, g, s.mom, s.vel);
+            }
+            return std::chrono::duration<double>(Clock::now() - t0).count() / steps;
+        };
+        auto median_us = [&](const std::function<double()>& f) {
+            std::vector<double> t;
+            for (int r = 0; r < runs; ++r) t.push_back(f());
+            return 1e6 * summarize(t).median;
+        };
+        const Matrix zero_g(n, m), denormal_mom(n, m, 2e-308);  // below 2^-1022 = 2.2e-308
+        const double as_is = median_us([&] { return adam_steps(g0, mom0, false); });
+        const double written_out = median_us([&] { return adam_steps(g0, mom0, true); });
+        const double kept = median_us([&] { return adam_steps(zero_g, denormal_mom, false); });
+        set_flush_denormals(true);
+        const double flushed = median_us([&] { return adam_steps(zero_g, denormal_mom, false); });
+        set_flush_denormals(false);
+        const double steps_per_epoch = static_cast<double>(ten.X_train.rows) / 128;
+        std::printf("\nAdam's update of a 784x1024 layer (802,816 parameters), one step, %d threads\n", threads);
+        std::printf("  %-66s %8.0f us  (%.0f ms per epoch of batches of 128)\n", "adam_update (SqrtDividedBy)", as_is,
+                    as_is * steps_per_epoch / 1e3);
+        std::printf("  %-66s %8.0f us  (%.2fx)\n", "the same rule, sqrt(vel) / sqrt(1 - b2^t) divided", written_out,
+                    written_out / as_is);
+        std::printf("  %-66s %8.0f us  (%.2fx)\n", "adam_update, every running mean a denormal, kept (IEEE)", kept, kept / as_is);
+        std::printf("  %-66s %8.0f us  (%.2fx)\n", "the same, --denormals flush", flushed, flushed / as_is);
+    }
+
+    // ---- skipping a hidden layer's zeros ----
+    // The record's second layer, one batch of 128: y_1 (128 x 1024) with 12% of its elements
+    // nonzero, as the record's first hidden layer is after a few epochs (ReLU, then dropout 0.4);
+    // random values. matmul() lists its nonzeros and skips the zeros; against the dense kernel,
+    // which multiplies every zero.
+    {
+        set_threads(threads);
+        NumpyRandomState rng(21);
+        Matrix y1 = random_matrix(128, 1024, 22);
+        for (double& v : y1.data)
+            if (rng.random_sample() >= 0.12) v = 0.0;
+        const Matrix W2 = random_matrix(1024, 256, 23), d2 = random_matrix(128, 256, 24);
+        auto dense = [](const Matrix& A, const Matrix& B) {
+            Matrix C = Matrix::uninitialized(A.rows, B.cols);
+            matrix_detail::product<matrix_detail::Read::B>(A, B, C);
+            return C;
+        };
+        auto us = [&](const std::function<void()>& f) {
+            return 1e6 * time_runs(runs, [&] { for (int i = 0; i < 200; ++i) f(); }).median / 200;
+        };
+        const double z_dense = us([&] { dense(y1, W2); }), z_skip = us([&] { matmul(y1, W2); });
+        const double g_dense = us([&] { dense(transpose(y1), d2); }), g_skip = us([&] { matmul_AtB(y1, d2); });
+        std::printf("\nthe record's second layer, a batch of 128, y_1 12%% nonzero, %d threads: dense kernel, zeros skipped\n", threads);
+        std::printf("  %-50s %8.0f us %8.0f us  (%.2fx)\n", "z_2 = y_1 W_2 (128x1024)(1024x256)", z_dense, z_skip, z_dense / z_skip);
+        std::printf("  %-50s %8.0f us %8.0f us  (%.2fx)\n", "grad_W2 = y_1^T delta_2 (1024x128)(128x256)", g_dense, g_skip, g_dense / g_skip);
+    }
 
     // ---- a busy machine: another program holds a core ----
     // The same runs with a busy loop in a process of its own: the programs' threads (all of them,

@@ -71,11 +71,11 @@ inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long 
     if (t == 1) s.mom = Matrix(g.rows, g.cols), s.vel = Matrix(g.rows, g.cols);
     // BEGIN SOLUTION (d) adam_update
     const double step_size = lr / (1.0 - std::pow(b1, static_cast<double>(t)));
-    const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
+    const SqrtDividedBy sqrt_over_bias_correction2(std::sqrt(1.0 - std::pow(b2, static_cast<double>(t))));
     for_each_element([=](double& theta_i, double g_i, double& mom, double& vel) {
         mom = mom * b1 + (1.0 - b1) * g_i;
         vel = vel * b2 + (1.0 - b2) * g_i * g_i;
-        const double denom = std::sqrt(vel) / bias_correction2_sqrt + eps;
+        const double denom = sqrt_over_bias_correction2(vel) + eps;  // sqrt(vel) / sqrt(1 - b2^t), exactly
         theta_i += -step_size * (mom / denom);
     }, theta, g, s.mom, s.vel);
     // END SOLUTION

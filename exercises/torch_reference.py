@@ -6,8 +6,8 @@ for the gradients and torch.optim for the updates.
 DATA_DIR (default data) holds MNIST's four IDX files. The flags are deep_mlp's: --seed, --epochs,
 --lr, --hidden LIST, --act LIST, --classes 2|10, --batch N, --optimizer gd|momentum|nesterov|adam,
 --momentum, --beta1, --beta2, --eps, --init s|he|xavier, --reduction sum|mean, --weight-decay L,
---dropout P, --lr-decay G, --limit N (--data and --out are accepted and ignored: the data folder is
-the positional argument). It prints what
+--dropout P, --lr-decay G, --limit N, --denormals keep|flush (flush: torch.set_flush_denormal(True))
+(--data and --out are accepted and ignored: the data folder is the positional argument). It prints what
 deep_mlp must print: the two shape lines, "Epoch k, Loss: L" for every epoch and the test accuracy,
 floats as Python prints them. exercises/compare_torch.sh runs both and compares.
 
@@ -42,7 +42,7 @@ def parse_args(argv):
     o = {'seed': 0, 'epochs': 30, 'lr': 1e-4, 'hidden': [64], 'act': ['sigmoid'], 'classes': 2,
          'batch': 0, 'optimizer': 'gd', 'momentum': 0.9, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8,
          'init': '0.1', 'reduction': 'sum', 'limit': None, 'weight-decay': 0.0, 'dropout': 0.0,
-         'lr-decay': 1.0}
+         'lr-decay': 1.0, 'denormals': 'keep'}
     data_dir = None
     i = 0
     while i < len(argv):
@@ -77,7 +77,7 @@ def parse_args(argv):
                 o['act'] = value.split(',')
             elif name == 'classes':
                 o['classes'] = int(value)
-            elif name in ('optimizer', 'init', 'reduction'):
+            elif name in ('optimizer', 'init', 'reduction', 'denormals'):
                 o[name] = value
             else:
                 fail(f'unknown flag --{name}')
@@ -103,6 +103,8 @@ def parse_args(argv):
         fail('--weight-decay must be >= 0, --dropout in [0, 1), --lr-decay in (0, 1]')
     if o['reduction'] not in ('sum', 'mean'):
         fail('--reduction takes sum or mean')
+    if o['denormals'] not in ('keep', 'flush'):
+        fail('--denormals takes keep or flush')
     if o['init'] not in ('he', 'xavier'):
         try:
             float(o['init'])
@@ -153,6 +155,8 @@ def main(argv):
     if not os.path.isfile(f'{data_dir}/train-images-idx3-ubyte'):
         fail(f'{data_dir}/ has no MNIST IDX files (run make data)')
     torch.set_default_dtype(torch.float64)
+    if not torch.set_flush_denormal(o['denormals'] == 'flush') and o['denormals'] == 'flush':
+        fail('--denormals flush: torch.set_flush_denormal is not supported on this CPU')
 
     X_train, X_test, y_train, y_test = load_split(data_dir, o['classes'], o['limit'])
     print(X_train.shape, y_train.shape)

@@ -32,6 +32,7 @@ struct Options {
     size_t limit = 0;      // 0: every training sample
     double dropout = 0;    // P (exercise f)
     double lr_decay = 1;   // gamma (exercise f)
+    bool flush_denormals = false;  // --denormals flush
     std::string save, load, predict;  // --save FILE, --load FILE, --predict IMAGE
     std::vector<std::string> act_names = {"sigmoid"};
     bool hidden_given = false, act_given = false, classes_given = false, init_given = false;
@@ -57,6 +58,8 @@ inline const char* kUsageTemplate =  // ACTIVATIONS becomes the registered activ
     "  --dropout P       inverted dropout on every hidden layer in training, P in [0, 1) (default: 0)\n"
     "  --lr-decay G      the rate is multiplied by G after every epoch, G in (0, 1] (default: 1)\n"
     "  --limit N         keep only the first N training samples (default: all)\n"
+    "  --denormals MODE  keep: compute numbers below 2^-1022 exactly; flush: as zero, which can be much\n"
+    "                    faster, as torch.set_flush_denormal(True) (default: keep)\n"
     "  --save FILE       write the trained network to FILE (format: program/model_file.hpp)\n"
     "  --load FILE       start from the network in FILE; its architecture wins (--hidden, --act and\n"
     "                    --classes may only repeat it); with --epochs 0 it only evaluates\n"
@@ -163,6 +166,10 @@ inline Options parse_args(int argc, char** argv) {
     flags.add_number("--dropout", 0, true, 1, false, &o.dropout);
     flags.add_number("--lr-decay", 0, false, 1, true, &o.lr_decay);
     flags.add_integer("--limit", 1, 1000000000, &o.limit);
+    flags.add("--denormals", [&](const std::string& v) {
+        if (v != "keep" && v != "flush") flags.usage_error("--denormals must be keep or flush, got '" + printable(v) + "'");
+        o.flush_denormals = v == "flush";
+    });
     flags.add_text("--save", &o.save);
     flags.add_text("--load", &o.load);
     flags.add_text("--predict", &o.predict);
@@ -208,7 +215,8 @@ inline std::vector<std::pair<std::string, std::string>> settings_of(const Option
         {"--batch", o.batch ? std::to_string(o.batch) : "0 (full batch)"}, {"--optimizer", optimizer},
         {"--init", init}, {"--reduction", o.reduction == Reduction::sum ? "sum" : "mean"},
         {"--weight-decay", python_float(opt.weight_decay)}, {"--dropout", python_float(o.dropout)},
-        {"--lr-decay", python_float(o.lr_decay)}, {"--limit", o.limit ? std::to_string(o.limit) : "all"}};
+        {"--lr-decay", python_float(o.lr_decay)}, {"--limit", o.limit ? std::to_string(o.limit) : "all"},
+        {"--denormals", o.flush_denormals ? "flush" : "keep"}};
     if (!o.load.empty()) s.push_back({"--load", o.load});
     if (!o.save.empty()) s.push_back({"--save", o.save});
     return s;

@@ -32,6 +32,7 @@ deep_out "lr decay above 1" 2 "--lr-decay must be a number in (0, 1], got '1.5'"
 deep_out "weight decay nan" 2 "--weight-decay must be a number >= 0, got 'nan'" --weight-decay nan
 deep_out "negative weight decay" 2 "--weight-decay must be a number >= 0, got '-1e-4'" --weight-decay -1e-4
 deep_out "weight decay inf" 2 "--weight-decay is out of range" --weight-decay 1e400
+deep_out "denormals maybe" 2 "--denormals must be keep or flush, got 'maybe'" --denormals maybe
 
 if [ -f data/train-images-idx3-ubyte ]; then
     ./mlp --out "$work/o1" >"$work/mlp.txt" 2>/dev/null

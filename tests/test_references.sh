@@ -5,7 +5,7 @@
 # (exercises/torch_reference.py: autograd, torch.optim, ExponentialLR, dropout as a product) printed
 # for them. ./deep_mlp with the same flags must print the same shape and accuracy lines and every
 # epoch's loss within 1e-9 relative: ten classes (mini-batches, one-hot targets, He's init), and each
-# regularization flag alone and together.
+# regularization flag alone and together; and --denormals flush.
 set -u
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -10,6 +10,7 @@
 #include "tests/check.hpp"
 #include <cstring>
 #include <fstream>
+#include <random>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -143,12 +144,13 @@ void test_matmul() {
     struct Shape { size_t n, k, m; double zeros; };
     // Column counts cover every path of the kernels: 64 at a time, 16, 4 and single columns, blocks
     // padded at the right and bottom edges, the ten-class shapes, the sparse product's panels of
-    // columns (several, and a last one that takes the tail), empty sums (k = 0) and no rows.
+    // columns (several, and a last one that takes the tail), empty sums (k = 0) and no rows; and
+    // dense products whose A is mostly zeros, which skip them (the record's y_1 W_2 among them).
     const Shape shapes[] = {{1, 1, 1, 0.0},      {2, 3, 1, 0.0},     {7, 5, 3, 0.5},
                             {129, 257, 65, 0.3}, {63, 300, 130, 0.8}, {300, 17, 1, 0.0},
                             {50, 40, 87, 0.6},   {5, 9, 16, 1.0},     {11824, 784, 64, 0.8},
                             {128, 128, 10, 0.0}, {128, 256, 128, 0.0}, {130, 600, 300, 0.5},
-                            {40, 50, 1024, 0.8}, {33, 20, 517, 0.5},
+                            {40, 50, 1024, 0.8}, {33, 20, 517, 0.5}, {128, 1024, 256, 0.88}, {70, 96, 64, 0.9},
                             {9, 4, 5, 0.0},      {4, 0, 20, 0.0},     {0, 7, 20, 0.0}};
     int threads = 1;
 #ifdef _OPENMP
@@ -407,6 +409,75 @@ void test_loss_stays_finite() {
     check(bce_loss_sum(p, z_2, y) == numpy_form, "unsaturated loss equals numpy's expression");
 }
 
+// SqrtDividedBy (Adam's sqrt(vel) / sqrt(1 - b2^t) without a division) against the division itself,
+// bit for bit: Adam's divisors for t = 1..3000 and five beta2, random divisors, and values v of every
+// exponent, denormals, zeros, infinities and NaN among them.
+void test_sqrt_divided_by() {
+    std::mt19937_64 rng(11);
+    auto random_double = [&](int lowest_exponent, int highest_exponent) {
+        const uint64_t exponent = static_cast<uint64_t>(lowest_exponent + static_cast<int>(rng() % static_cast<uint64_t>(highest_exponent - lowest_exponent + 1)));
+        const uint64_t bits = (rng() & 0x000FFFFFFFFFFFFFull) | (exponent << 52);
+        double x;
+        std::memcpy(&x, &bits, sizeof x);
+        return x;
+    };
+    std::vector<double> divisors;
+    for (double b2 : {0.0, 0.9, 0.99, 0.999, 0.9999})
+        for (int t = 1; t <= 3000; ++t) divisors.push_back(std::sqrt(1.0 - std::pow(b2, t)));
+    for (int i = 0; i < 5000; ++i) divisors.push_back(random_double(1023 - 60, 1022));  // [2^-60, 1)
+    const double specials[] = {0.0, -0.0, 4.9406564584124654e-324, 2.2250738585072014e-308, 1e-300, 1.0,
+                               1.7976931348623157e308, INFINITY, NAN, -1.0};
+    long differ = 0, tried = 0;
+    auto same = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); };
+    for (double d : divisors) {
+        const SqrtDividedBy sqrt_over_d(d);
+        for (int k = 0; k < 200; ++k) {
+            const double v = k < 10 ? specials[k] : random_double(0, 2046);  // every exponent, denormals (0) too
+            ++tried;
+            if (!same(sqrt_over_d(v), std::sqrt(v) / d)) ++differ;
+        }
+    }
+    check(differ == 0, "SqrtDividedBy(d)(v) == sqrt(v) / d, bit for bit, in " + std::to_string(tried) + " cases (" +
+                           std::to_string(differ) + " differ)");
+    int refused = 0;
+    for (double d : {0.0, -0.5, 1.5, double(NAN)}) try {
+            SqrtDividedBy bad(d);
+        } catch (const std::invalid_argument&) {
+            ++refused;
+        }
+    check(refused == 4, "SqrtDividedBy refuses divisors outside (0, 1]");
+}
+
+// set_flush_denormals(): on, a kernel's threads (and this one) read a denormal as 0 and write 0 in
+// its place; off, IEEE's denormals again.
+void test_flush_denormals() {
+    volatile double smallest_normal = 2.2250738585072014e-308;
+    const double half = smallest_normal * 0.5;  // a denormal, made with flushing off
+    check(half > 0 && half < smallest_normal, "flushing is off by default: DBL_MIN / 2 is a denormal");
+    const size_t parts = std::max<size_t>(2, matrix_detail::thread_count());
+    auto on_every_thread = [&](double (*compute)(double, double)) {
+        std::vector<double> results(parts, -1.0);
+        matrix_detail::parallel_parts(parts, [&](size_t p) { results[p] = compute(smallest_normal, half); });
+        results.push_back(compute(smallest_normal, half));  // the calling thread
+        return results;
+    };
+    // (Through volatile factors: the compiler, which assumes IEEE's mode, would fold x * 1 into x.)
+    auto made = [](double normal, double) { volatile double half_factor = 0.5; return normal * half_factor; };  // writes a denormal
+    auto read = [](double, double denormal) { volatile double one = 1.0; return denormal * one; };              // reads one
+    set_flush_denormals(true);
+    const std::vector<double> made_on = on_every_thread(made), read_on = on_every_thread(read);
+    set_flush_denormals(false);
+    const std::vector<double> made_off = on_every_thread(made), read_off = on_every_thread(read);
+    auto all = [](const std::vector<double>& v, double x) { return std::all_of(v.begin(), v.end(), [x](double e) { return e == x; }); };
+    if (can_flush_denormals()) {
+        check(all(made_on, 0.0) && all(read_on, 0.0), "flushing on: DBL_MIN * 0.5 and a denormal * 1 are 0 on all " +
+                                                           std::to_string(parts + 1) + " threads");
+    } else {
+        check(all(made_on, half) && all(read_on, half), "no flush mode known for this CPU: denormals are kept");
+    }
+    check(all(made_off, half) && all(read_off, half), "flushing off again: denormals on every thread");
+}
+
 }  // namespace
 
 int main() {
@@ -419,5 +490,7 @@ int main() {
     test_svg_extremes();
     test_generated_arguments();
     test_loss_stays_finite();
+    test_sqrt_divided_by();
+    test_flush_denormals();
     return report("test_units");
 }
