@@ -26,7 +26,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
-#if defined(__SSE__) || defined(_M_X64)
+#if defined(__x86_64__) || defined(_M_X64)
 #include <xmmintrin.h>
 #endif
 
@@ -109,20 +109,24 @@ namespace matrix_detail {
 // torch.set_flush_denormal(True). That changes a result only where numbers that small matter: a
 // sum x + d with a denormal d is x anyway for any x above 2^-969.
 
-// Whether the calling thread flushes denormals: set to `on`. False when this CPU's mode is unknown.
-inline bool set_thread_flush_denormals(bool on) {
-#if defined(__SSE__) || defined(_M_X64)
+#if defined(__x86_64__) || defined(_M_X64)
+#define MATRIX_FLUSH_MODE 1  // doubles are computed in SSE registers, under MXCSR's FTZ and DAZ
+#elif defined(__aarch64__)
+#define MATRIX_FLUSH_MODE 1  // FPCR's FZ
+#endif
+
+// Sets whether the calling thread flushes denormals (nothing, where no flush mode is known).
+inline void set_thread_flush_denormals(bool on) {
+#if defined(MATRIX_FLUSH_MODE) && (defined(__x86_64__) || defined(_M_X64))
     const unsigned int ftz_daz = 0x8040, csr = _mm_getcsr(), want = on ? (csr | ftz_daz) : (csr & ~ftz_daz);
     if (want != csr) _mm_setcsr(want);
-    return true;
-#elif defined(__aarch64__)
+#elif defined(MATRIX_FLUSH_MODE)
     uint64_t fpcr;
     __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
     const uint64_t fz = uint64_t(1) << 24, want = on ? (fpcr | fz) : (fpcr & ~fz);
-    if (want != fpcr) __asm__ volatile("msr fpcr, %0" : : "r"(want));
-    return true;
+    if (want != fpcr) __asm__ volatile("msr fpcr, %0" : : "r"(want) : "memory");
 #else
-    return !on;
+    (void)on;
 #endif
 }
 
@@ -228,8 +232,14 @@ void parallel_parts(size_t parts, Body body) {
 
 }  // namespace matrix_detail
 
-// Whether this CPU has a mode that flushes denormals that this header knows (x86, 64-bit ARM).
-inline bool can_flush_denormals() { return matrix_detail::set_thread_flush_denormals(false); }
+// Whether this CPU has a mode that flushes denormals that this header knows (x86-64, 64-bit ARM).
+constexpr bool can_flush_denormals() {
+#ifdef MATRIX_FLUSH_MODE
+    return true;
+#else
+    return false;
+#endif
+}
 
 // From now on every kernel flushes denormals to zero (on), or computes them (off, the default).
 inline void set_flush_denormals(bool on) {
@@ -522,8 +532,8 @@ struct NonzeroRows {
 // A dense A whose elements are at most kMostlyZeros nonzero is multiplied as a sparse one: a ReLU
 // layer's output is, and more so under dropout (the record's first hidden layer, 1024 units, is
 // 12% nonzero after a few epochs). Listing the nonzeros costs two passes over A; the product then
-// gathers the rows of B that each row of A names (as for the images, below): about half the dense
-// product's time at that density (make bench). Only when A and B are both at least
+// gathers the rows of B that each row of A names (as for the images, below): about 40% of the
+// dense product's time at that density, the listing included (make bench). Only when A and B are both at least
 // kSkipZerosMinCols wide: for narrower ones the lists and the gathered rows are too short to pay.
 constexpr double kMostlyZeros = 0.25;
 constexpr size_t kSkipZerosMinCols = 64;
@@ -1072,21 +1082,22 @@ void for_each_element(F f, First&& A, Rest&&... rest) {
     });
 }
 
-// sqrt(v) / d for many v and one d in (0, 1], the same bits as std::sqrt(v) / d (Adam's
+// sqrt(v) / d for many v and one d in [2^-500, 1], the same bits as std::sqrt(v) / d (Adam's
 // sqrt(vel) / sqrt(1 - b2^t)), with multiplies and fused multiply-adds in place of the division: a
 // CPU's divider takes 8 cycles or more for four doubles, and Adam's step does three divider
 // operations per parameter (this division, the square root, and one more). Why it is exact
 // (Markstein's theorem): when y is 1/d rounded and q is within one unit in the last place of x/d,
 // the remainder x - q d is a double (an FMA computes it exactly), and q + (x - q d) y, rounded, is
 // x/d rounded. q = x y can be further off than that; one correction brings it within, a second
-// rounds it. That needs x/d and the remainder clear of the denormals: for x = sqrt(v) >= 2^-537 and
-// d <= 1 they are; x = 0 gives 0. An infinite or NaN x gives x y, which is x / d then. Without a
+// rounds it. That needs x/d and the remainder clear of the denormals, and x y clear of infinity: for
+// x = sqrt(v), which is 0 or between 2^-537 and 2^512, and d in [2^-500, 1] they are (Adam's d is
+// at least sqrt(1 - b2) > 1e-8); x = 0 gives 0. An infinite or NaN x gives x y, which is x / d then. Without a
 // hardware FMA (std::fma would be a slow library call) it divides. tests/test_units.cpp compares it
 // with the division.
 class SqrtDividedBy {
 public:
     explicit SqrtDividedBy(double d) : d_(d), y_(1.0 / d) {
-        if (!(d > 0 && d <= 1)) throw std::invalid_argument("SqrtDividedBy: the divisor " + std::to_string(d) + " is not in (0, 1]");
+        if (!(d >= 0x1p-500 && d <= 1)) throw std::invalid_argument("SqrtDividedBy: the divisor " + std::to_string(d) + " is not in [2^-500, 1]");
     }
     double operator()(double v) const {
         const double x = std::sqrt(v);

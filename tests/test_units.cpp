@@ -410,8 +410,9 @@ void test_loss_stays_finite() {
 }
 
 // SqrtDividedBy (Adam's sqrt(vel) / sqrt(1 - b2^t) without a division) against the division itself,
-// bit for bit: Adam's divisors for t = 1..3000 and five beta2, random divisors, and values v of every
-// exponent, denormals, zeros, infinities and NaN among them.
+// bit for bit: Adam's divisors for t = 1..3000 and five beta2, random divisors over the whole range
+// it takes, [2^-500, 1], and values v of every exponent, denormals, zeros, the largest double,
+// infinities and NaN among them.
 void test_sqrt_divided_by() {
     std::mt19937_64 rng(11);
     auto random_double = [&](int lowest_exponent, int highest_exponent) {
@@ -422,9 +423,11 @@ void test_sqrt_divided_by() {
         return x;
     };
     std::vector<double> divisors;
-    for (double b2 : {0.0, 0.9, 0.99, 0.999, 0.9999})
+    for (double b2 : {0.9, 0.99, 0.999, 0.9999, 0.99999})
         for (int t = 1; t <= 3000; ++t) divisors.push_back(std::sqrt(1.0 - std::pow(b2, t)));
-    for (int i = 0; i < 5000; ++i) divisors.push_back(random_double(1023 - 60, 1022));  // [2^-60, 1)
+    for (int i = 0; i < 5000; ++i) divisors.push_back(random_double(1023 - 500, 1022));  // [2^-500, 1)
+    divisors.push_back(0x1p-500);
+    divisors.push_back(1.0);
     const double specials[] = {0.0, -0.0, 4.9406564584124654e-324, 2.2250738585072014e-308, 1e-300, 1.0,
                                1.7976931348623157e308, INFINITY, NAN, -1.0};
     long differ = 0, tried = 0;
@@ -440,12 +443,12 @@ void test_sqrt_divided_by() {
     check(differ == 0, "SqrtDividedBy(d)(v) == sqrt(v) / d, bit for bit, in " + std::to_string(tried) + " cases (" +
                            std::to_string(differ) + " differ)");
     int refused = 0;
-    for (double d : {0.0, -0.5, 1.5, double(NAN)}) try {
+    for (double d : {0.0, -0.5, 1.5, double(NAN), 0x1p-501, 4.9406564584124654e-324}) try {
             SqrtDividedBy bad(d);
         } catch (const std::invalid_argument&) {
             ++refused;
         }
-    check(refused == 4, "SqrtDividedBy refuses divisors outside (0, 1]");
+    check(refused == 6, "SqrtDividedBy refuses divisors outside [2^-500, 1]");
 }
 
 // set_flush_denormals(): on, a kernel's threads (and this one) read a denormal as 0 and write 0 in
