@@ -533,8 +533,9 @@ struct NonzeroRows {
 // layer's output is, and more so under dropout (the record's first hidden layer, 1024 units, is
 // 12% nonzero after a few epochs). Listing the nonzeros costs two passes over A; the product then
 // gathers the rows of B that each row of A names (as for the images, below): about 40% of the
-// dense product's time at that density, the listing included (make bench). Only when A and B are both at least
-// kSkipZerosMinCols wide: for narrower ones the lists and the gathered rows are too short to pay.
+// dense product's time at that density, the listing included (make bench). Only when A and B are
+// both at least kSkipZerosMinCols wide: for narrower ones the lists and gathered rows are too short
+// to pay.
 constexpr double kMostlyZeros = 0.25;
 constexpr size_t kSkipZerosMinCols = 64;
 
@@ -1091,13 +1092,14 @@ void for_each_element(F f, First&& A, Rest&&... rest) {
 // x/d rounded. q = x y can be further off than that; one correction brings it within, a second
 // rounds it. That needs x/d and the remainder clear of the denormals, and x y clear of infinity: for
 // x = sqrt(v), which is 0 or between 2^-537 and 2^512, and d in [2^-500, 1] they are (Adam's d is
-// at least sqrt(1 - b2) > 1e-8); x = 0 gives 0. An infinite or NaN x gives x y, which is x / d then. Without a
-// hardware FMA (std::fma would be a slow library call) it divides. tests/test_units.cpp compares it
-// with the division.
+// at least sqrt(1 - b2) > 1e-8); x = 0 gives 0. An infinite or NaN x gives x y, which is x / d
+// then. Without a hardware FMA (std::fma would be a slow library call) it divides.
+// tests/test_units.cpp compares it with the division.
 class SqrtDividedBy {
 public:
     explicit SqrtDividedBy(double d) : d_(d), y_(1.0 / d) {
-        if (!(d >= 0x1p-500 && d <= 1)) throw std::invalid_argument("SqrtDividedBy: the divisor " + std::to_string(d) + " is not in [2^-500, 1]");
+        if (!(d >= 0x1p-500 && d <= 1))
+            throw std::invalid_argument("SqrtDividedBy: the divisor " + std::to_string(d) + " is not in [2^-500, 1]");
     }
     double operator()(double v) const {
         const double x = std::sqrt(v);

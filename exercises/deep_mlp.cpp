@@ -159,7 +159,7 @@ inline int run(int argc, char** argv) {
     if (!o.predict.empty()) return predict(o, loaded);
     if (o.flush_denormals && !can_flush_denormals())
         std::fprintf(stderr, "deep_mlp: --denormals flush: matrix.hpp knows no flush mode for this CPU; they are kept\n");
-    set_flush_denormals(o.flush_denormals);  // Adam's decaying state: exercises/README.md, "The best ten-class network"
+    set_flush_denormals(o.flush_denormals);  // why: exercises/README.md, "Three speed-ups, the same numbers"
 
     // Data: the lesson's, with all ten digits when asked.
     Stage reading("reading the data, MNIST's images from " + o.data_dir + " (about " + (o.classes == 10 ? "340" : "90") +

@@ -415,8 +415,9 @@ void test_loss_stays_finite() {
 // infinities and NaN among them.
 void test_sqrt_divided_by() {
     std::mt19937_64 rng(11);
-    auto random_double = [&](int lowest_exponent, int highest_exponent) {
-        const uint64_t exponent = static_cast<uint64_t>(lowest_exponent + static_cast<int>(rng() % static_cast<uint64_t>(highest_exponent - lowest_exponent + 1)));
+    // A random significand with a biased exponent drawn from [lowest, highest] (0: a denormal).
+    auto random_double = [&](uint64_t lowest, uint64_t highest) {
+        const uint64_t exponent = lowest + rng() % (highest - lowest + 1);
         const uint64_t bits = (rng() & 0x000FFFFFFFFFFFFFull) | (exponent << 52);
         double x;
         std::memcpy(&x, &bits, sizeof x);
