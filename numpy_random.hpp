@@ -1,4 +1,4 @@
-// numpy_random.hpp: numpy's legacy RandomState, draw for draw.
+// numpy_random.hpp: numpy's legacy RandomState, draw for draw, and numpy's summation.
 //
 // Why a header of its own: the notes initialise with `np.random.seed(s)` and `0.1*np.random.randn(...)`,
 // and scikit-learn splits the data with `RandomState(42).permutation(n)`. To print the notes' numbers
@@ -6,6 +6,8 @@
 // 32-bit stream as std::mt19937) plus three small recipes, written out below. It belongs neither in
 // matrix.hpp (which knows no randomness) nor in mlp.cpp (the lesson is backprop, not Mersenne Twister).
 // tests/numpy_random.md lists the recipes and how to regenerate the values tests/test_units.cpp checks.
+// At the end, numpy_sum(): np.sum's order of additions, so that the printed mean loss is numpy's to
+// the last digit.
 #pragma once
 
 #include <algorithm>
@@ -140,3 +142,39 @@ private:
     bool has_cached_gauss_ = false;
     double cached_gauss_ = 0.0;
 };
+
+// ---------------------------------------------------------------------------------------------
+// numpy's pairwise summation: short runs add in eight interleaved accumulators, long runs split in
+// halves. Its rounding error grows like log(n) rather than n.
+inline double pairwise_sum(const double* a, size_t n) {
+    if (n < 8) {
+        double res = 0.0;
+        for (size_t i = 0; i < n; ++i) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        for (size_t j = 0; j < 8; ++j) r[j] = a[j];
+        size_t i = 8;
+        for (; i < n - (n % 8); i += 8)
+            for (size_t j = 0; j < 8; ++j) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; ++i) res += a[i];
+        return res;
+    }
+    size_t half = n / 2;
+    half -= half % 8;
+    return pairwise_sum(a, half) + pairwise_sum(a + half, n - half);
+}
+
+// The sum of n doubles exactly as np.sum (and np.mean) adds a contiguous array: numpy's reduction
+// hands its inner loop chunks of at most 8192 elements (its buffer size), sums each chunk
+// pairwise, and adds the chunk sums in order. Mirroring it makes a mean agree with numpy's to
+// the last digit.
+inline double numpy_sum(const double* a, size_t n) {
+    constexpr size_t kNumpyBufferSize = 8192;
+    double sum = 0.0;
+    for (size_t start = 0; start < n; start += kNumpyBufferSize)
+        sum += pairwise_sum(a + start, std::min(kNumpyBufferSize, n - start));
+    return sum;
+}

@@ -11,23 +11,22 @@ GRADE=${GRADE:-./exercises/grade}
 LIMIT=${CHECK_SECONDS:-300}
 [ -x "$GRADE" ] || { echo "check: $GRADE is not built (run make)"; exit 2; }
 only=${1:-}
-all="lesson a b c d e f"
+table=exercises/exercises.def  # the exercises: id, title, guide, section, grading function
+[ -f "$table" ] || { echo "check: $table is missing"; exit 2; }
+# field ID N: field N of exercise ID's entry (2: its title), or every id with ID empty.
+field() {
+    awk -F'"' -v want="$1" -v n="$2" '/^EXERCISE\(/ {
+        id = $1; sub(/^EXERCISE\(/, "", id); sub(/, *$/, "", id)
+        if (want == "") printf "%s ", id; else if (id == want) print $n
+    }' "$table"
+}
+all=$(field "" 0)
 if [ -n "$only" ]; then
     case " $all " in *" $only "*) ;; *) echo "check: no exercise '$only'; EX= takes one of: $all"; exit 2 ;; esac
     all=$only
 fi
 
-title() {
-    case $1 in
-        lesson) echo "the lesson: backpropagation, eqs. (3)-(6)" ;;
-        a) echo "k hidden layers" ;;
-        b) echo "other activations" ;;
-        c) echo "mini-batch gradient descent" ;;
-        d) echo "momentum, Nesterov and Adam" ;;
-        e) echo "ten classes: softmax and cross-entropy" ;;
-        f) echo "regularization: weight decay, dropout, a decaying rate" ;;
-    esac
-}
+title() { field "$1" 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

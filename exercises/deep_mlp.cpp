@@ -15,7 +15,7 @@ is fixed so that PyTorch reproduces it: exercises/compare_torch.sh checks. exerc
 derives every rule and gives the commands and what they reach.
 
 This file is the training: one step, one epoch, the loop over epochs, the test. The flags live in
-program/deep_mlp_options.hpp; --save, --load and --predict in program/saved_networks.hpp.
+deep_mlp_options.hpp; --save, --load and --predict in saved_networks.hpp.
 */
 #include <chrono>
 #include <cstdio>
@@ -23,23 +23,14 @@ program/deep_mlp_options.hpp; --save, --load and --predict in program/saved_netw
 #include <string>
 #include <vector>
 
-#include "../program/deep_mlp_options.hpp"
 #include "../program/progress.hpp"
-#include "../program/saved_networks.hpp"
+#include "deep_mlp_options.hpp"
 #include "network.hpp"
 #include "optimizers.hpp"
+#include "saved_networks.hpp"
 
 // In a namespace of its own: mlp.cpp, included for the lesson's pieces, has its own Options and run().
 namespace deep_mlp {
-
-// The targets y, one row per sample: the label itself (two classes, a (N, 1) column, as in the
-// lesson), or its one-hot row (ten classes, (N, 10)).
-inline Matrix targets(const Matrix& labels, int classes) {
-    if (classes == 2) return labels;
-    Matrix y(labels.rows, static_cast<size_t>(classes));
-    for (size_t i = 0; i < labels.rows; ++i) y(i, static_cast<size_t>(labels(i, 0))) = 1.0;
-    return y;
-}
 
 // --limit N: only the first N samples of the training set.
 inline void keep_first_training_samples(Split& s, size_t limit) {
@@ -103,11 +94,10 @@ inline double train_epoch(Training& tr, const SparseMatrix& X, const Matrix& y) 
     if (B == 0 || B >= N) return train_step(tr, X, y) / static_cast<double>(N);
     // BEGIN SOLUTION (c) train_epoch, the mini-batches
     const std::vector<uint32_t> p = tr.rng.permutation(static_cast<uint32_t>(N));
-    RowBatches y_0(X, p, B);  // y_0[b] is rows p[bB], ..., p[(b + 1)B - 1] of X (matrix.hpp)
     double total = 0.0;
-    for (size_t b = 0; b < y_0.size(); ++b) {
-        const size_t start = b * B, n = std::min(B, N - start);
-        total += train_step(tr, y_0[b], select_rows(y, p.data() + start, n));
+    for (size_t start = 0; start < N; start += B) {
+        const size_t n = std::min(B, N - start);  // the last batch may be shorter
+        total += train_step(tr, X.select_rows(p.data() + start, n), select_rows(y, p.data() + start, n));
     }
     return total / static_cast<double>(N);
     // END SOLUTION
@@ -179,7 +169,7 @@ inline int run(int argc, char** argv) {
     check_save_path(o);
     std::cout << s.X_train.shape() << " (" << s.y_train.rows << ",)\n"
               << s.X_test.shape() << " (" << s.y_test.rows << ",)\n";
-    const Matrix y_train = targets(s.y_train, o.classes);
+    const Matrix y_train = output_layer_for(o.classes).targets(s.y_train, o.classes);  // y: a label or a one-hot row
 
     // The model: from the seed's one random stream (the weights first, then each epoch's
     // permutation and masks), or from --load.

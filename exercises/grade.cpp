@@ -308,14 +308,14 @@ void grade_a(Grader& g) {
             Matrix x(4, 6);
             for (double& v : x.data) v = rng.random_sample() < 0.3 ? 0.0 : rng.random_sample();
             const ForwardPass f = net.forward(SparseMatrix(x));
-            if (f.z.size() != k + 1 || f.y.size() != k + 1)
-                return "with " + std::to_string(k) + " hidden layers it kept " + std::to_string(f.z.size()) + " z_l and " +
-                       std::to_string(f.y.size()) + " y_l (" + std::to_string(k + 1) + " each expected)";
+            if (f.z.size() != k + 2 || f.y.size() != k + 2)
+                return "with " + std::to_string(k) + " hidden layers it kept " + std::to_string(f.z.size()) + " z and " +
+                       std::to_string(f.y.size()) + " y (z[0] .. z[K] and y[0] .. y[K], K = " + std::to_string(k + 1) + ", expected)";
             for (size_t l = 1; l <= k + 1; ++l) {
                 const std::string key = "forward." + std::to_string(k) + ".", layer = std::to_string(l);
-                if (worst_difference(values(f.z[l - 1]), torch_values()[key + "z_" + layer]) > 1e-12)
+                if (worst_difference(values(f.z[l]), torch_values()[key + "z_" + layer]) > 1e-12)
                     return "with k = " + std::to_string(k) + ", z_" + layer + " differs from PyTorch's";
-                if (worst_difference(values(f.y[l - 1]), torch_values()[key + "y_" + layer]) > 1e-12)
+                if (worst_difference(values(f.y[l]), torch_values()[key + "y_" + layer]) > 1e-12)
                     return "with k = " + std::to_string(k) + ", y_" + layer + " differs from PyTorch's";
             }
         }
@@ -654,7 +654,7 @@ void grade_f(Grader& g) {
         const NetProblem pr = net_problem(6, {5, 4}, {&act("sigmoid"), &act("sigmoid")}, 2, 8, Reduction::sum, seed_for("grade f"), 0.4);
         const ForwardPass f = pr.net.forward(pr.y_0, pr.masks());
         const ForwardPass plain = pr.net.forward(pr.y_0);
-        if (f.y[0].data == plain.y[0].data) return std::string("Network::forward left the masks out: y_l = phi_l(z_l) * keep_l / (1 - P)");
+        if (f.y[1].data == plain.y[1].data) return std::string("Network::forward left the masks out: y_l = phi_l(z_l) * keep_l / (1 - P)");
         return check_net("Network::backward with dropout", pr);
     });
     g.check("with_weight_decay: the gradient of L + (lambda / 2) |theta|^2", [] {
@@ -692,8 +692,11 @@ void grade_f(Grader& g) {
 
 int main(int argc, char** argv) {
     const std::string exercise = argc == 2 ? argv[1] : "";
+#define EXERCISE(id, title, titulo, guide, section, guia, seccion, grade) {#id, grade},
     const std::vector<std::pair<std::string, void (*)(Grader&)>> exercises = {
-        {"lesson", grade_lesson}, {"a", grade_a}, {"b", grade_b}, {"c", grade_c}, {"d", grade_d}, {"e", grade_e}, {"f", grade_f}};
+#include "exercises.def"
+    };
+#undef EXERCISE
     for (const auto& e : exercises)
         if (e.first == exercise) {
             Grader g(exercise);
@@ -704,6 +707,8 @@ int main(int argc, char** argv) {
             }
             return g.result();
         }
-    std::fprintf(stderr, "usage: ./exercises/grade lesson|a|b|c|d|e|f   (make check runs them all)\n");
+    std::string ids;
+    for (const auto& e : exercises) ids += (ids.empty() ? "" : "|") + e.first;
+    std::fprintf(stderr, "usage: ./exercises/grade %s   (make check runs them all)\n", ids.c_str());
     return 2;
 }

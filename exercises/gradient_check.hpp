@@ -198,7 +198,7 @@ inline double net_loss(const NetProblem& pr) {
 // where relu's slope jumps and a difference quotient straddling the jump means nothing.
 inline bool fit_for_differences(const NetProblem& pr) {
     const ForwardPass f = pr.net.forward(pr.y_0, pr.masks());
-    for (size_t l = 0; l + 1 < f.z.size(); ++l) {
+    for (size_t l = 1; l < f.K(); ++l) {  // the hidden layers
         for (double z : f.z[l].data)
             if (std::fabs(z) < 8 * kStep) return false;
         const Matrix& y = f.phi_of_z(l);
@@ -239,7 +239,7 @@ inline NetProblem draw_net_problem(size_t inputs, const std::vector<size_t>& hid
     if (dropout > 0) pr.dropout = draw_dropout_masks(pr.net, samples, dropout, rng);
     pr.name = std::to_string(inputs);
     for (size_t l = 0; l < hidden.size(); ++l) pr.name += "-" + std::to_string(hidden[l]) + phi[l]->name;
-    pr.name += "-" + std::to_string(pr.net.outputs()) + (classes == 2 ? " sigmoid" : " softmax") +
+    pr.name += "-" + std::to_string(pr.net.outputs()) + " " + pr.net.output->name +
                (reduction == Reduction::mean ? ", mean" : "") + (dropout > 0 ? ", dropout " + python_float(dropout) : "");
     return pr;
 }

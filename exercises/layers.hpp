@@ -83,18 +83,22 @@ inline Matrix activation_backward(const Activation& act, const Matrix& dL_dy, co
 
 // ---------------------------------------------------------------------------------------------
 // Output layers: the last activation together with its loss, because together their derivative
-// is simply "output minus target". y is the target, one row per sample.
+// is simply "output minus target". y is the target, one row per sample. Like the activations, each
+// is one entry in output_layers() (below the two), and the entry is all the network knows of it.
 
 // Two classes (the lesson): y_K = sigmoid(z_K), binary cross-entropy, delta_K = y_K - y.
 struct SigmoidBce {
     static constexpr const char* name = "sigmoid";
+    // The target: the label itself, 0 or 1, in one column (N, 1).
+    static Matrix targets(const Matrix& labels, int) { return labels; }
     static Matrix forward(const Matrix& z_K) { return sigmoid_forward(z_K); }
     // The summed loss: the lesson's bce_loss_sum(), eq. (2).
     static double loss_sum(const Matrix& y_K, const Matrix& z_K, const Matrix& y) { return bce_loss_sum(y_K, z_K, y); }
     // The Appendix: dL/dz_K = phi(z_K) - y.
     static Matrix backward(const Matrix& y_K, const Matrix& y) { return bce_sigmoid_backward(y_K, y); }
-    // Class 1 where y_K >= 0.5, as the lesson's accuracy().
+    // Class 1 where y_K >= 0.5, as the lesson's accuracy(); y_K is class 1's probability.
     static int predicted_class(const double* y_K, size_t) { return y_K[0] >= 0.5 ? 1 : 0; }
+    static double probability(const double* y_K, size_t, int c) { return c == 1 ? y_K[0] : 1.0 - y_K[0]; }
     // Samples predicted with certainty and wrong (y_K rounded to exactly 1 - y): the lesson's sign
     // of a diverged run.
     static size_t certain_and_wrong(const Matrix& y_K, const Matrix& y) { return count_saturated_wrong(y_K, y); }
@@ -106,6 +110,12 @@ struct SigmoidBce {
 // delta_K = y_K - y with y the one-hot row of the label (exercises/README.md derives it).
 struct SoftmaxCrossEntropy {
     static constexpr const char* name = "softmax";
+    // The target: the label's one-hot row, (N, classes).
+    static Matrix targets(const Matrix& labels, int classes) {
+        Matrix y(labels.rows, static_cast<size_t>(classes));
+        for (size_t i = 0; i < labels.rows; ++i) y(i, static_cast<size_t>(labels(i, 0))) = 1.0;
+        return y;
+    }
 
     // softmax(z)_j = exp(z_j - max z) / sum_k exp(z_k - max z): subtracting the row's maximum
     // changes nothing mathematically and keeps exp from overflowing.
@@ -147,6 +157,7 @@ struct SoftmaxCrossEntropy {
         return static_cast<int>(std::max_element(y_K, y_K + n) - y_K);
         // END SOLUTION
     }
+    static double probability(const double* y_K, size_t, int c) { return y_K[c]; }
     // Samples whose true class got a probability of exactly 0: log(0) would be an infinite loss,
     // as for the lesson's sigmoid, and the run has diverged.
     static size_t certain_and_wrong(const Matrix& y_K, const Matrix& y) {
@@ -166,6 +177,37 @@ struct SoftmaxCrossEntropy {
         // END SOLUTION
     }
 };
+
+// The registry. units(classes): how many outputs the layer has for that many classes.
+struct OutputLayer {
+    const char* name;  // for the model files and the report page
+    size_t (*units)(int classes);
+    Matrix (*targets)(const Matrix& labels, int classes);                      // y from the labels (N, 1)
+    Matrix (*forward)(const Matrix& z_K);                                      // y_K
+    double (*loss_sum)(const Matrix& y_K, const Matrix& z_K, const Matrix& y);  // (2), summed
+    Matrix (*backward)(const Matrix& y_K, const Matrix& y);                    // delta_K = dL/dz_K
+    int (*predicted_class)(const double* y_K, size_t units);
+    double (*probability)(const double* y_K, size_t units, int c);             // of class c
+    size_t (*certain_and_wrong)(const Matrix& y_K, const Matrix& y);           // a diverged run's sign
+    std::string (*javascript)();                                               // y_K from z_K, for the page
+};
+
+template <class Output>
+OutputLayer output_layer(size_t (*units)(int classes)) {
+    return {Output::name, units, Output::targets, Output::forward, Output::loss_sum, Output::backward,
+            Output::predicted_class, Output::probability, Output::certain_and_wrong, Output::javascript};
+}
+
+inline const std::vector<OutputLayer>& output_layers() {
+    static const std::vector<OutputLayer> all = {
+        output_layer<SigmoidBce>([](int) -> size_t { return 1; }),  // the lesson's: one output, P(class 1)
+        output_layer<SoftmaxCrossEntropy>([](int classes) { return static_cast<size_t>(classes); }),
+    };
+    return all;
+}
+
+// Two classes take the lesson's sigmoid output, more take the softmax.
+inline const OutputLayer& output_layer_for(int classes) { return output_layers()[classes == 2 ? 0 : 1]; }
 
 // ---------------------------------------------------------------------------------------------
 // Dropout (exercise f): in training, each hidden unit's output is kept with probability 1 - P and

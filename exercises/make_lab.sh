@@ -3,8 +3,9 @@
 #   sh exercises/make_lab.sh [DIR]          (make lab, make lab LAB=DIR; DIR defaults to lab)
 # Writes DIR, a copy of the project in which every exercise's answer is replaced by a stub:
 #   - in the code, each region from `// BEGIN SOLUTION (x) what` to `// END SOLUTION` becomes
-#     `exercise_stub("x", "what");`, which compiles and, when called, stops the run with one line
-#     naming the exercise, the function and the guide's section (program/command_line.hpp);
+#     `exercise_stub("x", "what", "where");`, which compiles and, when called, stops the run with one
+#     line naming the exercise, the function and the guide's section (where: from
+#     exercises/exercises.def; program/command_line.hpp);
 #   - in the guides, each `<!-- BEGIN SOLUTION (x) -->` ... `<!-- END SOLUTION -->` block (the
 #     worked code) becomes a note, and `<!-- BEGIN LAB ONLY` ... `END LAB ONLY -->` is shown;
 #   - in the Makefile, `# BEGIN REPOSITORY ONLY` ... `# END REPOSITORY ONLY` goes and `# LAB: `
@@ -46,6 +47,14 @@ for f in $files; do
     case $f in
         *.cpp|*.hpp)
             awk -v file="$f" '
+                FNR == NR {  # exercises/exercises.def: where each exercise is explained
+                    if ($0 ~ /^EXERCISE\(/) {
+                        n = split($0, q, "\"")
+                        id = q[1]; sub(/^EXERCISE\(/, "", id); sub(/, *$/, "", id)
+                        where[id] = q[6] ", \\\"" q[8] "\\\" (en español: " q[10] ", \\\"" q[12] "\\\")"
+                    }
+                    next
+                }
                 /^[ \t]*\/\/ BEGIN SOLUTION \(/ {
                     if (inside) { print file ": a region begins inside another (line " NR ")" > "/dev/stderr"; exit 3 }
                     inside = 1
@@ -53,7 +62,8 @@ for f in $files; do
                     label = $0; sub(/^[ \t]*\/\/ BEGIN SOLUTION \(/, "", label)
                     ex = label; sub(/\).*$/, "", ex)
                     what = label; sub(/^[^)]*\) */, "", what); gsub(/\\/, "\\\\", what); gsub(/"/, "\\\"", what)
-                    print indent "exercise_stub(\"" ex "\", \"" what "\");  // your code goes here"
+                    if (!(ex in where)) { print file ": exercise (" ex ") is not in exercises/exercises.def (line " NR ")" > "/dev/stderr"; exit 3 }
+                    print indent "exercise_stub(\"" ex "\", \"" what "\", \"" where[ex] "\");  // your code goes here"
                     next
                 }
                 /^[ \t]*\/\/ END SOLUTION/ {
@@ -63,7 +73,7 @@ for f in $files; do
                 inside { next }
                 { print }
                 END { if (inside) { print file ": a region is not closed" > "/dev/stderr"; exit 3 } }
-            ' "$f" >"$dest/$f" || fail "$f: its SOLUTION regions do not pair up"
+            ' exercises/exercises.def "$f" >"$dest/$f" || fail "$f: its SOLUTION regions do not pair up, or name an exercise not in exercises/exercises.def"
             ;;
         *.md)
             awk '

@@ -66,19 +66,17 @@ inline void nesterov_update(Matrix& theta, const Matrix& g, OptimizerState& s, l
 // Adam: each element's step is its mean gradient over its root-mean-square gradient, both running
 // averages; dividing by 1 - b^t undoes their bias toward the zeros they start from (vel / (1 - b2^t)
 // is Adam's v-hat). The rule is written for one element; for_each_element() (matrix.hpp) applies it
-// to the whole tensor. SqrtDividedBy (matrix.hpp) divides sqrt(vel) by sqrt(1 - b2^t) as PyTorch
-// does, to the same bits, only faster: `std::sqrt(vel) / bias_correction2_sqrt` is just as right.
+// to the whole tensor and its state.
 inline void adam_update(Matrix& theta, const Matrix& g, OptimizerState& s, long t, double lr, double b1,
                         double b2, double eps) {
     if (t == 1) s.mom = Matrix(g.rows, g.cols), s.vel = Matrix(g.rows, g.cols);
     // BEGIN SOLUTION (d) adam_update
     const double step_size = lr / (1.0 - std::pow(b1, static_cast<double>(t)));
     const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(b2, static_cast<double>(t)));
-    const SqrtDividedBy sqrt_vel_hat(bias_correction2_sqrt);  // vel -> sqrt(vel) / bias_correction2_sqrt
     for_each_element([=](double& theta_i, double g_i, double& mom, double& vel) {
         mom = mom * b1 + (1.0 - b1) * g_i;
         vel = vel * b2 + (1.0 - b2) * g_i * g_i;
-        const double denom = sqrt_vel_hat(vel) + eps;  // sqrt(vel / (1 - b2^t)), rounded as sqrt(vel) / sqrt(1 - b2^t)
+        const double denom = std::sqrt(vel) / bias_correction2_sqrt + eps;  // sqrt(v-hat) + eps
         theta_i += -step_size * (mom / denom);
     }, theta, g, s.mom, s.vel);
     // END SOLUTION

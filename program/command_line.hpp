@@ -42,23 +42,18 @@ struct UserError : std::runtime_error {
 
 // The lab (`make lab`) is this project with every exercise's answer replaced by a call to
 // exercise_stub(), which throws NotImplemented: the run stops with one line that names the
-// exercise, what is to be written and where the guide explains it.
+// exercise, what is to be written and where the guide explains it (`where`, which make_lab.sh takes
+// from exercises/exercises.def).
 struct NotImplemented : std::logic_error {
     std::string exercise, what;
-    NotImplemented(const std::string& exercise_, const std::string& what_)
-        : std::logic_error("exercise (" + exercise_ + "), " + what_ + ": not written yet; " + guide_section(exercise_) +
+    NotImplemented(const std::string& exercise_, const std::string& what_, const std::string& where)
+        : std::logic_error("exercise (" + exercise_ + "), " + what_ + ": not written yet; " + where +
                            " explains it, and `make check EX=" + exercise_ + "` grades it"),
           exercise(exercise_), what(what_) {}
-    static std::string guide_section(const std::string& exercise) {
-        if (exercise == "lesson") return "README.md, \"From the notes to the code\",";
-        const char* titles[] = {"(a) k > 1 hidden layers", "(b) Other activations", "(c) Mini-batch (stochastic) gradient descent",
-                                "(d) Momentum, Nesterov, Adam", "(e) Ten classes: softmax and cross-entropy",
-                                "(f) Regularization: weight decay, dropout, a decaying rate"};
-        const size_t i = exercise.size() == 1 && exercise[0] >= 'a' && exercise[0] <= 'f' ? static_cast<size_t>(exercise[0] - 'a') : 6;
-        return i < 6 ? std::string("exercises/README.md, \"") + titles[i] + "\"," : "exercises/README.md";
-    }
 };
-[[noreturn]] inline void exercise_stub(const char* exercise, const char* what) { throw NotImplemented(exercise, what); }
+[[noreturn]] inline void exercise_stub(const char* exercise, const char* what, const char* where) {
+    throw NotImplemented(exercise, what, where);
+}
 
 // Thrown by FlagParser::parse() for --help; run_program() prints the usage to stdout and exits 0.
 // (An exception rather than exit(), so that parsing never ends the process behind its caller's

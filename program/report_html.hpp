@@ -36,6 +36,7 @@
 
 #include "../matrix.hpp"
 #include "output_files.hpp"
+#include "report/assets.hpp"
 
 // One layer: z = y_in W + b, then the activation. W is (inputs, outputs), b is (1, outputs).
 // activation: its name ("relu"; for the output layer "sigmoid", one output, the probability of
@@ -256,390 +257,37 @@ inline double class_probability(const double* y, size_t outputs, int c) {
 // ---------------------------------------------------------------------------------------------
 // The page's parts
 
-inline const char* kStyle = R"CSS(
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f5f7; color: #1d2330; }
-main { max-width: 1180px; margin: 0 auto; padding: 18px 24px 40px; }
-h1 { font-size: 26px; margin: 8px 0 4px; }
-h1 small { font-weight: normal; color: #5a6273; font-size: 17px; }
-h2 { font-size: 19px; margin: 0 0 10px; }
-section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0,.12); padding: 16px 20px; margin: 16px 0; }
-code { background: #eef0f4; border-radius: 4px; padding: 1px 5px; font-size: 14px; }
-.cmd { margin: 4px 0 0; font-size: 15px; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 12px; }
-.card { flex: 1 1 150px; background: #f7f8fa; border: 1px solid #e2e5ea; border-radius: 6px; padding: 10px 14px; }
-.card .v { font-size: 24px; font-weight: 600; }
-.card .v.small { font-size: 16px; line-height: 1.5; }
-.card .k { color: #5a6273; font-size: 13px; }
-.checks { font-size: 15px; margin: 6px 0 10px; }
-.checks span.r { font-weight: 600; font-family: ui-monospace, monospace; padding: 1px 6px; border-radius: 4px; background: #eef0f4; }
-.checks span.r.ok { background: #d9f2dd; color: #14532d; }
-.checks span.r.bad { background: #fde2e1; color: #7f1d1d; }
-.detail { color: #5a6273; font-size: 13px; }
-dl.kv { display: grid; grid-template-columns: repeat(3, max-content minmax(0, 1fr)); gap: 3px 12px; font-size: 14px; margin: 8px 0 0; }
-dl.kv dt { color: #5a6273; white-space: nowrap; }
-dl.kv dd { margin: 0; overflow-wrap: anywhere; }
-.columns { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
-svg.loss { width: 100%; height: auto; max-width: 1000px; display: block; }
-.draw { display: flex; flex-wrap: wrap; gap: 22px; align-items: flex-start; }
-#pad { width: 280px; height: 280px; border: 2px solid #9aa3b2; border-radius: 6px; background: #fff; touch-action: none; cursor: crosshair; display: block; }
-#seen { width: 140px; height: 140px; image-rendering: pixelated; border: 1px solid #9aa3b2; display: block; }
-.pad-buttons { margin-top: 8px; display: flex; gap: 8px; align-items: center; }
-button { font: inherit; font-size: 14px; padding: 4px 14px; border-radius: 5px; border: 1px solid #9aa3b2; background: #fff; cursor: pointer; }
-#answer { font-size: 56px; font-weight: 700; line-height: 1; margin: 4px 0 8px; min-height: 56px; }
-.bars { font-size: 13px; font-family: ui-monospace, monospace; }
-.bar { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-.bar .fill { height: 12px; background: #4393c3; border-radius: 2px; }
-.bar.top .fill { background: #b2182b; }
-.bar .track { width: 200px; background: #eef0f4; border-radius: 2px; }
-.grid { display: flex; flex-wrap: wrap; gap: 4px; }
-.grid img { width: 56px; height: 56px; image-rendering: pixelated; display: block; border: 1px solid #d5d9e0; }
-.unit { text-align: center; font-size: 10px; color: #5a6273; }
-.mistake { text-align: center; font-size: 12px; width: 74px; }
-.mistake img { margin: 0 auto; }
-.legend { display: flex; align-items: center; gap: 10px; font-size: 13px; margin-bottom: 10px; }
-table.confusion { border-collapse: collapse; font-size: 13px; font-family: ui-monospace, monospace; }
-table.confusion th, table.confusion td { padding: 4px 7px; text-align: right; border: 1px solid #e2e5ea; }
-table.confusion th { background: #f7f8fa; font-weight: 600; }
-table.confusion td.acc { font-weight: 600; background: #f7f8fa; }
-.note { color: #5a6273; font-size: 13px; max-width: 900px; }
-@media (max-width: 860px) {
-  main { padding: 10px 8px 30px; }
-  section { padding: 12px 12px; }
-  dl.kv { grid-template-columns: max-content minmax(0, 1fr); }
-  .card .v { font-size: 20px; }
-}
-)CSS";
 
-// The page's JavaScript: the forward pass, the preprocessing, the drawing pad and the self-checks.
-inline const char* kScript = R"JS(
-(function () {
-"use strict";
-const $ = (id) => document.getElementById(id);
-const model = JSON.parse($("model-data").textContent);
-const checks = JSON.parse($("check-data").textContent);
-const ROWS = model.rows, COLS = model.cols, N_IN = ROWS * COLS;
+// The page's files (program/report/): page.html, the frame of every page; report.html, a run's
+// report; style.css; and script.js, the forward pass, the preprocessing, the drawing pad and the
+// self-checks. The Makefile turns them into the string constants of assets.hpp, so that the
+// programs stay single files with nothing to fetch.
+inline std::string asset(const char* text) { return text[0] == '\n' ? text + 1 : text; }
 
-function bytesOf(b64) {
-  const bin = atob(b64), out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; ++i) out[i] = bin.charCodeAt(i);
-  return out;
-}
-// base64 of little-endian float64: every weight exactly as the C++ program had it.
-function doublesOf(b64) {
-  const bytes = bytesOf(b64), view = new DataView(bytes.buffer), out = new Float64Array(bytes.length / 8);
-  for (let i = 0; i < out.length; ++i) out[i] = view.getFloat64(8 * i, true);
-  return out;
-}
-const layers = model.layers.map((l) => ({
-  inputs: l.inputs, outputs: l.outputs, activation: l.activation, W: doublesOf(l.W), b: doublesOf(l.b),
-}));
-// Each activation's rule, as the program that wrote the page knows it (one entry per name).
-const rule = /*ACTIVATIONS*/;
-
-// The forward pass, eq. (1) layer after layer: z_l = y_{l-1} W_l + b_l, y_l = phi_l(z_l); the output
-// layer is a sigmoid (one output) or a softmax. x: the 28x28 input, row by row, in [0, 1].
-function forward(x) {
-  let y = x;
-  for (let l = 0; l < layers.length; ++l) {
-    const L = layers[l], n = L.outputs, z = new Float64Array(n);
-    for (let k = 0; k < L.inputs; ++k) {
-      const v = y[k];
-      if (v === 0) continue;  // adds nothing
-      const row = k * n;
-      for (let j = 0; j < n; ++j) z[j] += v * L.W[row + j];
+// `page` with every {{name}} replaced by its value, in one pass (a value is never scanned again).
+// Every placeholder must have a value, and every value a placeholder: a program bug otherwise.
+inline std::string fill(const std::string& page, const std::vector<std::pair<std::string, std::string>>& values) {
+    std::string out;
+    std::vector<bool> used(values.size(), false);
+    size_t at = 0;
+    for (size_t open; (open = page.find("{{", at)) != std::string::npos;) {
+        const size_t close = page.find("}}", open);
+        if (close == std::string::npos) throw std::invalid_argument("fill: an unclosed {{ in the page");
+        const std::string name = page.substr(open + 2, close - open - 2);
+        size_t k = 0;
+        while (k < values.size() && values[k].first != name) ++k;
+        if (k == values.size()) throw std::invalid_argument("fill: no value for {{" + name + "}}");
+        out.append(page, at, open - at);
+        out += values[k].second;
+        used[k] = true;
+        at = close + 2;
     }
-    for (let j = 0; j < n; ++j) z[j] += L.b[j];
-    y = rule[L.activation](z);
-  }
-  return y;
-}
-function predicted(y) {
-  if (y.length === 1) return y[0] >= 0.5 ? 1 : 0;
-  let best = 0;
-  for (let j = 1; j < y.length; ++j) if (y[j] > y[best]) best = j;
-  return best;
-}
-function probabilities(y) { return y.length === 1 ? [1 - y[0], y[0]] : Array.from(y); }
-
-// ---- Self-check: the JavaScript forward pass against the C++ program's outputs -----------------
-const samplePixels = bytesOf(checks.pixels);
-function sampleInput(i) {
-  const x = new Float64Array(N_IN);
-  for (let k = 0; k < N_IN; ++k) x[k] = samplePixels[i * N_IN + k] / 255;
-  return x;
-}
-function selfCheck() {
-  let agree = 0, worst = 0, firstBad = "";
-  for (let i = 0; i < checks.count; ++i) {
-    const y = forward(sampleInput(i)), want = checks.outputs[i];
-    let d = y.length === want.length ? 0 : Infinity;
-    for (let j = 0; j < want.length && j < y.length; ++j) d = Math.max(d, Math.abs(y[j] - want[j]));
-    if (!(d <= worst)) worst = d;
-    if (d <= checks.tolerance && predicted(y) === checks.predicted[i]) ++agree;
-    else if (!firstBad) firstBad = "test image " + checks.index[i] + ": JavaScript gives " +
-        Array.from(y, (v) => v.toPrecision(8)).join(" ") + ", C++ gave " + want.join(" ");
-  }
-  const el = $("self-check");
-  el.textContent = agree === checks.count ? "ok " + agree + "/" + checks.count
-                                          : "FAIL " + agree + "/" + checks.count + ": " + firstBad;
-  el.className = "r " + (agree === checks.count ? "ok" : "bad");
-  $("self-check-detail").textContent = "largest difference |JavaScript - C++| over " + checks.count +
-      " test images: " + worst.toExponential(2) + " (tolerance " + checks.tolerance + ")";
+    out.append(page, at, std::string::npos);
+    for (size_t k = 0; k < values.size(); ++k)
+        if (!used[k]) throw std::invalid_argument("fill: the page has no {{" + values[k].first + "}}");
+    return out;
 }
 
-// ---- Preprocessing: a drawing becomes a 28x28 input the way MNIST's digits were made -----------
-// ink: w*h values in [0, 1] (1 = full ink). The ink's bounding box is scaled to fit a 20x20 box,
-// aspect ratio kept, each new pixel the average of the area it covers (anti-aliasing: grey levels
-// at the edges); then it is placed in the 28x28 field so that its centre of mass is the centre.
-function areaWeights(n, t) {  // n source cells onto t target cells: [target][[source, weight]]
-  const f = n / t, out = [];
-  for (let j = 0; j < t; ++j) {
-    const lo = j * f, hi = (j + 1) * f, list = [];
-    for (let k = Math.floor(lo); k < Math.min(n, Math.ceil(hi)); ++k) {
-      const overlap = Math.min(hi, k + 1) - Math.max(lo, k);
-      if (overlap > 0) list.push([k, overlap / f]);
-    }
-    out.push(list);
-  }
-  return out;
-}
-function preprocess(ink, w, h) {
-  const out = new Float64Array(N_IN);
-  let x0 = w, x1 = -1, y0 = h, y1 = -1;
-  for (let y = 0; y < h; ++y)
-    for (let x = 0; x < w; ++x)
-      if (ink[y * w + x] > 0.1) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  if (x1 < 0) return out;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, box = 20 * Math.min(ROWS, COLS) / 28;
-  const s = box / Math.max(bw, bh);
-  const tw = Math.max(1, Math.round(bw * s)), th = Math.max(1, Math.round(bh * s));
-  const wx = areaWeights(bw, tw), wy = areaWeights(bh, th);
-  const across = new Float64Array(bh * tw);  // rows of the box, columns already scaled
-  for (let y = 0; y < bh; ++y)
-    for (let j = 0; j < tw; ++j) {
-      let v = 0;
-      for (const [k, wt] of wx[j]) v += wt * ink[(y0 + y) * w + x0 + k];
-      across[y * tw + j] = v;
-    }
-  const small = new Float64Array(th * tw);
-  let mass = 0, mx = 0, my = 0;
-  for (let i = 0; i < th; ++i)
-    for (let j = 0; j < tw; ++j) {
-      let v = 0;
-      for (const [k, wt] of wy[i]) v += wt * across[k * tw + j];
-      v = Math.min(1, Math.max(0, v));
-      small[i * tw + j] = v;
-      mass += v, mx += v * (j + 0.5), my += v * (i + 0.5);
-    }
-  if (!(mass > 0)) return out;
-  const ox = Math.round(COLS / 2 - mx / mass), oy = Math.round(ROWS / 2 - my / mass);
-  for (let i = 0; i < th; ++i)
-    for (let j = 0; j < tw; ++j) {
-      const r = i + oy, c = j + ox;
-      if (r >= 0 && r < ROWS && c >= 0 && c < COLS) out[r * COLS + c] = small[i * tw + j];
-    }
-  return out;
-}
-
-// ---- The drawing pad -------------------------------------------------------------------------
-const pad = $("pad"), ctx = pad.getContext("2d", { willReadFrequently: true });
-const W = pad.width, H = pad.height;
-const seen = $("seen"), seenCtx = seen.getContext("2d");
-function clearPad() {
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, W, H);
-}
-function padInk() {  // dark ink on white paper -> ink in [0, 1]
-  const d = ctx.getImageData(0, 0, W, H).data, ink = new Float64Array(W * H);
-  for (let i = 0; i < W * H; ++i) ink[i] = 1 - (d[4 * i] + d[4 * i + 1] + d[4 * i + 2]) / 765;
-  return ink;
-}
-function showInput(x) {
-  const img = seenCtx.createImageData(COLS, ROWS);
-  for (let i = 0; i < N_IN; ++i) {
-    const g = Math.round(255 * (1 - x[i]));
-    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = g;
-    img.data[4 * i + 3] = 255;
-  }
-  seenCtx.putImageData(img, 0, 0);
-}
-function showOutputs(y) {
-  const bars = $("bars");
-  bars.textContent = "";
-  if (!y) {
-    $("answer").textContent = "";
-    return;
-  }
-  const p = probabilities(y), best = predicted(y);
-  $("answer").textContent = String(best);
-  p.forEach((v, c) => {
-    const row = document.createElement("div"), track = document.createElement("div");
-    const fill = document.createElement("div"), label = document.createElement("span");
-    row.className = "bar" + (c === best ? " top" : "");
-    track.className = "track";
-    fill.className = "fill";
-    fill.style.width = (100 * v).toFixed(1) + "%";
-    track.appendChild(fill);
-    label.textContent = c + " " + v.toFixed(4);
-    row.appendChild(track);
-    row.appendChild(label);
-    bars.appendChild(row);
-  });
-}
-// The drawing through the same path every time: pixels -> preprocess -> forward. Returns the
-// predicted class, or null for an empty pad.
-function classifyPad() {
-  const x = preprocess(padInk(), W, H);
-  showInput(x);
-  if (!x.some((v) => v > 0)) {
-    showOutputs(null);
-    return null;
-  }
-  const y = forward(x);
-  showOutputs(y);
-  return predicted(y);
-}
-let drawing = false, last = null, pending = false;
-function at(e) {
-  const r = pad.getBoundingClientRect();
-  return [(e.clientX - r.left) * W / r.width, (e.clientY - r.top) * H / r.height];
-}
-function stroke(a, b) {
-  ctx.strokeStyle = "#000000";
-  ctx.lineWidth = W / 14;
-  ctx.lineCap = "round";
-  ctx.lineJoin = "round";
-  ctx.beginPath();
-  ctx.moveTo(a[0], a[1]);
-  ctx.lineTo(b[0], b[1]);
-  ctx.stroke();
-}
-function later() {
-  if (pending) return;
-  pending = true;
-  requestAnimationFrame(() => { pending = false; classifyPad(); });
-}
-pad.addEventListener("pointerdown", (e) => {
-  e.preventDefault();
-  drawing = true;
-  try { pad.setPointerCapture(e.pointerId); } catch (_) { /* a synthetic pointer */ }
-  last = at(e);
-  stroke(last, last);
-  later();
-});
-pad.addEventListener("pointermove", (e) => {
-  if (!drawing) return;
-  const p = at(e);
-  stroke(last, p);
-  last = p;
-  later();
-});
-for (const type of ["pointerup", "pointercancel"])
-  pad.addEventListener(type, () => {
-    if (!drawing) return;
-    drawing = false;
-    classifyPad();
-  });
-$("clear").addEventListener("click", () => { clearPad(); classifyPad(); $("pad-note").textContent = ""; });
-
-// ---- Drawing check: the pad and its preprocessing, on drawings whose result is known -----------
-// It tests the page, not the network. A stroke sent as pointer events, as a mouse or finger would,
-// must leave ink that the preprocessing turns into an input the way MNIST's were made: its ink box
-// 20 pixels on its long side, its centre of mass at the centre of the field. Each test digit
-// painted onto the pad, larger and shifted, must read back as the 28x28 image it was. What the
-// network answers for each is shown, not graded: a network that has learned little still has a
-// working page.
-function drawStrokeEvents(points) {
-  const r = pad.getBoundingClientRect();
-  const send = (type, p) => pad.dispatchEvent(new PointerEvent(type, {
-    clientX: r.left + p[0] * r.width / W, clientY: r.top + p[1] * r.height / H,
-    pointerId: 7, pointerType: "mouse", isPrimary: true, buttons: type === "pointerup" ? 0 : 1,
-    bubbles: true, cancelable: true }));
-  send("pointerdown", points[0]);
-  for (let i = 1; i < points.length; ++i)
-    for (let t = 1; t <= 8; ++t) {
-      const a = points[i - 1], b = points[i];
-      send("pointermove", [a[0] + (b[0] - a[0]) * t / 8, a[1] + (b[1] - a[1]) * t / 8]);
-    }
-  send("pointerup", points[points.length - 1]);
-}
-// Test image i painted onto the pad `scale` times larger at (dx, dy), smoothed by the browser.
-function paintSample(i, scale, dx, dy) {
-  const small = document.createElement("canvas");
-  small.width = COLS;
-  small.height = ROWS;
-  const sctx = small.getContext("2d"), img = sctx.createImageData(COLS, ROWS);
-  for (let k = 0; k < N_IN; ++k) {
-    const g = 255 - samplePixels[i * N_IN + k];
-    img.data[4 * k] = img.data[4 * k + 1] = img.data[4 * k + 2] = g;
-    img.data[4 * k + 3] = 255;
-  }
-  sctx.putImageData(img, 0, 0);
-  clearPad();
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(small, dx, dy, COLS * scale, ROWS * scale);
-}
-// An input's ink box (its long side, in pixels) and centre of mass.
-function inkShape(x) {
-  let x0 = COLS, x1 = -1, y0 = ROWS, y1 = -1, mass = 0, mx = 0, my = 0;
-  for (let r = 0; r < ROWS; ++r)
-    for (let c = 0; c < COLS; ++c) {
-      const v = x[r * COLS + c];
-      if (v > 0.1) x0 = Math.min(x0, c), x1 = Math.max(x1, c), y0 = Math.min(y0, r), y1 = Math.max(y1, r);
-      mass += v, mx += v * (c + 0.5), my += v * (r + 0.5);
-    }
-  return { side: x1 < 0 ? 0 : Math.max(x1 - x0 + 1, y1 - y0 + 1), cx: mx / mass, cy: my / mass };
-}
-function drawCheck() {
-  const results = [], box = 20 * Math.min(ROWS, COLS) / 28;
-  clearPad();
-  drawStrokeEvents([[W * 0.56, H * 0.15], [W * 0.52, H * 0.5], [W * 0.47, H * 0.85]]);
-  const strokeInput = preprocess(padInk(), W, H), shape = inkShape(strokeInput);
-  const centred = Math.abs(shape.cx - COLS / 2) <= 1 && Math.abs(shape.cy - ROWS / 2) <= 1;
-  results.push({ what: "a stroke drawn with pointer events",
-                 ok: shape.side >= box - 2 && shape.side <= box && centred,
-                 seen: "ink box " + shape.side + " px, centre of mass (" + shape.cx.toFixed(1) + ", " + shape.cy.toFixed(1) +
-                       "), read as " + classifyPad() });
-  const cosines = [], seen = [];
-  checks.draw.forEach((i, n) => {
-    const scale = 5 + (n % 5) * W / 280;  // 5 to 9 times larger at 280 pixels
-    const size = COLS * scale, room = Math.max(0, W - size);
-    const dx = Math.round(room * ((n * 7) % 10) / 9), dy = Math.round(room * ((n * 3 + 4) % 10) / 9);
-    paintSample(i, scale, dx, dy);
-    const got = classifyPad(), back = preprocess(padInk(), W, H), original = sampleInput(i);
-    let dot = 0, a2 = 0, b2 = 0;
-    for (let k = 0; k < N_IN; ++k) dot += back[k] * original[k], a2 += back[k] * back[k], b2 += original[k] * original[k];
-    const cosine = a2 > 0 && b2 > 0 ? dot / Math.sqrt(a2 * b2) : 0;
-    cosines.push(cosine);
-    seen.push("test image " + checks.index[i] + " (a " + checks.labels[i] + ") painted x" + scale + " at (" + dx + "," + dy +
-              "): cosine " + cosine.toFixed(3) + ", read as " + got + " (the C++ program: " + checks.predicted[i] + ")");
-  });
-  if (cosines.length) {
-    const mean = cosines.reduce((a, b) => a + b, 0) / cosines.length;
-    results.push({ what: cosines.length + " test digits painted larger and shifted", ok: mean >= checks.draw_tolerance,
-                   seen: "read back as 28x28 inputs with a mean cosine similarity of " + mean.toFixed(3) +
-                         " to the originals (" + checks.draw_tolerance + " or more expected)" });
-  }
-  const good = results.filter((r) => r.ok).length, el = $("draw-check"), bad = results.find((r) => !r.ok);
-  el.textContent = good === results.length ? "ok " + good + "/" + results.length
-      : "FAIL " + good + "/" + results.length + ": " + bad.what + ": " + bad.seen;
-  el.className = "r " + (good === results.length ? "ok" : "bad");
-  $("draw-check-detail").textContent = results.map((r) => r.what + ": " + r.seen).join("; ") + ". " + seen.join("; ") +
-      ". Graded: the stroke's input has the shape MNIST's inputs have, and the painted digits read back close to what " +
-      "they were; the answers are the network's, shown, not graded.";
-  $("pad-note").textContent = "The pad shows the drawing check's last digit; press Clear and draw your own.";
-}
-
-selfCheck();
-drawCheck();
-})();
-)JS";
 
 // The page's `rule` table: for each activation name the network uses, its JavaScript.
 inline std::string rules_script(const ReportNetwork& net) {
@@ -857,18 +505,17 @@ inline std::string loss_section(const std::vector<double>& losses) {
 
 // The page's script, with the network's activations in its `rule` table.
 inline std::string script_with_rules(const ReportNetwork& net) {
-    std::string script = kScript;
+    std::string script = asset(kReport_script_js);
     const std::string placeholder = "/*ACTIVATIONS*/";
     return script.replace(script.find(placeholder), placeholder.size(), rules_script(net));
 }
 
-// The head of every page: no request may leave it (Content-Security-Policy), and its style.
-inline std::string page_head(const std::string& title) {
-    return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
-           "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
-           escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body><main>\n";
+// A whole page: page.html, whose Content-Security-Policy lets no request leave it, around `body`,
+// with `data` (the page's JSON and script) at its end.
+inline std::string page(const std::string& title, const std::string& program, const std::string& body,
+                        const std::string& data) {
+    return fill(asset(kReport_page_html), {{"title", escape(title)}, {"style", asset(kReport_style_css)},
+                                          {"program", escape(program)}, {"body", body}, {"data", data}});
 }
 
 }  // namespace report_detail
@@ -893,15 +540,10 @@ inline std::string report_html(const ReportNetwork& net, const ReportRun& run, c
     std::string command = run.program;
     for (const std::string& a : run.arguments) command += " " + shell_word(a);
 
-    std::string h;
-    h.reserve(1 << 20);
-    h += page_head(run.program + ": " + fixed(100 * accuracy, 2) + "% on the test set");
-
-    // --- The run
-    h += "<h1>Backpropagation report <small>" + escape(run.program) + "</small></h1>\n<p class=\"cmd\"><code>" +
-         escape(command) + "</code></p>\n<section id=\"run\">\n<div class=\"cards\">\n";
+    std::string cards;
     auto card = [&](const std::string& value, const std::string& key, bool small = false) {
-        h += std::string("<div class=\"card\"><div class=\"v") + (small ? " small" : "") + "\">" + value + "</div><div class=\"k\">" + key + "</div></div>\n";
+        cards += std::string("<div class=\"card\"><div class=\"v") + (small ? " small" : "") + "\">" + value +
+                 "</div><div class=\"k\">" + key + "</div></div>\n";
     };
     card(python_float(accuracy * 100) + "%", "Exactitud de Prueba (Test accuracy): " + std::to_string(correct) + " of " +
                                                  std::to_string(n) + " test images");
@@ -911,45 +553,23 @@ inline std::string report_html(const ReportNetwork& net, const ReportRun& run, c
     std::string times;
     for (const auto& t : run.seconds) times += (times.empty() ? "" : "<br>") + escape(t.first) + " " + fixed(t.second, 3) + " s";
     card(times.empty() ? "&ndash;" : times, "time, in seconds", true);
-    h += "</div>\n<p class=\"checks\">Self-check, the page's JavaScript forward pass against the C++ program's outputs: "
-         "<span id=\"self-check\" class=\"r\">not run (JavaScript is off)</span> <span id=\"self-check-detail\" "
-         "class=\"detail\"></span><br>Drawing check, synthetic drawings read through the pad: "
-         "<span id=\"draw-check\" class=\"r\">not run</span></p>\n<dl class=\"kv\">\n";
+    std::string settings;
     for (size_t i = 0; i < run.shapes.size(); ++i)
-        h += std::string("<dt>") + (i == 0 ? "training set" : i == 1 ? "test set" : "printed") + "</dt><dd><code>" +
-             escape(run.shapes[i]) + "</code></dd>\n";
-    for (const auto& kv : run.settings) h += "<dt>" + escape(kv.first) + "</dt><dd>" + escape(kv.second) + "</dd>\n";
-    h += "</dl>\n</section>\n";
+        settings += std::string("<dt>") + (i == 0 ? "training set" : i == 1 ? "test set" : "printed") + "</dt><dd><code>" +
+                    escape(run.shapes[i]) + "</code></dd>\n";
+    for (const auto& kv : run.settings) settings += "<dt>" + escape(kv.first) + "</dt><dd>" + escape(kv.second) + "</dd>\n";
 
-    // --- The loss curve
-    h += loss_section(run.losses);
-
-    // --- Draw a digit
-    h += "<section id=\"draw\"><h2>Draw a digit</h2>\n<div class=\"draw\">\n<div><canvas id=\"pad\" width=\"280\" "
-         "height=\"280\"></canvas><div class=\"pad-buttons\"><button id=\"clear\" type=\"button\">Clear</button>"
-         "</div></div>\n<div><div class=\"detail\">what the network sees (" +
-         std::to_string(test.rows) + "x" + std::to_string(test.cols) + ")</div><canvas id=\"seen\" width=\"" +
-         std::to_string(test.cols) + "\" height=\"" + std::to_string(test.rows) +
-         "\"></canvas></div>\n<div><div class=\"detail\">the network's answer</div><div id=\"answer\"></div>"
-         "<div id=\"bars\" class=\"bars\"></div></div>\n</div>\n<p id=\"pad-note\" class=\"detail\"></p>\n<p class=\"note\">Draw with the mouse or a finger. "
-         "The drawing is prepared as MNIST's digits were: its bounding box scaled to fit 20x20 pixels (aspect ratio "
-         "kept, each pixel the average of the area it covers, hence the grey edges), then placed so that its centre "
-         "of mass is the centre of the 28x28 field. The page's own JavaScript runs the trained network's forward "
-         "pass on it (every weight is in the page). " +
-         std::string(net.classes == 2 ? "This network knows only 0 and 1." : "") + "</p>\n"
-         "<p class=\"detail\" id=\"draw-check-detail\"></p></section>\n";
-
-    // --- Weights, mistakes, confusion matrix
-    h += weights_section(net, test);
-    h += mistakes_section(test, predicted, n - correct);
-    h += confusion_section(test, predicted, net.classes);
-
-    // --- The data and the script
+    const std::string body = fill(asset(kReport_report_html), {
+        {"command", escape(command)}, {"cards", cards}, {"settings", settings}, {"loss", loss_section(run.losses)},
+        {"rows", std::to_string(test.rows)}, {"cols", std::to_string(test.cols)},
+        {"classes_note", net.classes == 2 ? "This network knows only 0 and 1." : ""},
+        {"weights", weights_section(net, test)}, {"mistakes", mistakes_section(test, predicted, n - correct)},
+        {"confusion", confusion_section(test, predicted, net.classes)}});
     const CheckSamples samples = choose_check_samples(test, predicted, net.classes);
-    h += "</main>\n<script type=\"application/json\" id=\"model-data\">\n" + model_json(net, test) +
-         "\n</script>\n<script type=\"application/json\" id=\"check-data\">\n" + check_json(test, samples, predicted) +
-         "\n</script>\n<script>" + script_with_rules(net) + "</script>\n</body>\n</html>\n";
-    return h;
+    const std::string data = "<script type=\"application/json\" id=\"model-data\">\n" + model_json(net, test) +
+                             "\n</script>\n<script type=\"application/json\" id=\"check-data\">\n" +
+                             check_json(test, samples, predicted) + "\n</script>\n<script>" + script_with_rules(net) + "</script>";
+    return page(run.program + ": " + fixed(100 * accuracy, 2) + "% on the test set", run.program, body, data);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1009,24 +629,11 @@ ReportRun lesson_run(int argc, char** argv, const Options& o, const Split& s, co
     return r;
 }
 
-// deep_mlp's Network: each hidden layer's activation from the registry (its name and its JavaScript),
-// the output layer's from the network (sigmoid or softmax).
-template <class Network>
-ReportNetwork network_description(const Network& net) {
-    ReportNetwork d;
-    d.classes = net.classes;
-    for (const auto& layer : net.layers)
-        d.layers.push_back({layer.W, layer.b, layer.phi ? layer.phi->name : net.output_name(),
-                            layer.phi ? elementwise_javascript(layer.phi->javascript) : net.output_javascript()});
-    return d;
-}
-
 // The page a diverged run leaves beside its loss history: what happened, and the curve up to it.
 // (A new loss.csv beside an older run's report would mix two runs in one folder.)
 inline std::string diverged_report_html(const std::string& program, const std::string& message,
                                         const std::vector<double>& losses) {
     using namespace report_detail;
-    return page_head(program + ": training diverged") + "<h1>Backpropagation report <small>" + escape(program) +
-           "</small></h1>\n<p id=\"diverged\" class=\"note\">" + escape(message) + "</p>\n" + loss_section(losses) +
-           "</main></body>\n</html>\n";
+    return page(program + ": training diverged", program,
+                "<p id=\"diverged\" class=\"note\">" + escape(message) + "</p>\n" + loss_section(losses), "");
 }

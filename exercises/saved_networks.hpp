@@ -1,4 +1,4 @@
-// program/saved_networks.hpp: ./deep_mlp's network in a model file and back (--save, --load), a
+// exercises/saved_networks.hpp: ./deep_mlp's network in a model file and back (--save, --load), a
 // digit classified from a PGM image (--predict), and the checks that keep --save from writing over
 // what the run reads or writes. program/model_file.hpp knows the file format; this knows the Network.
 #pragma once
@@ -9,10 +9,10 @@
 #include <system_error>
 #include <vector>
 
-#include "../exercises/network.hpp"
+#include "../program/model_file.hpp"
+#include "../program/pgm_image.hpp"
 #include "deep_mlp_options.hpp"
-#include "model_file.hpp"
-#include "pgm_image.hpp"
+#include "network.hpp"
 
 namespace deep_mlp {
 
@@ -21,15 +21,27 @@ inline ModelData model_of(const Network& net, uint32_t rows, uint32_t cols) {
     ModelData m;
     m.classes = net.classes, m.rows = rows, m.cols = cols;
     for (const Layer& layer : net.layers)
-        m.layers.push_back({layer.W.rows, layer.W.cols, layer.phi ? layer.phi->name : net.output_name(),
+        m.layers.push_back({layer.W.rows, layer.W.cols, layer.phi ? layer.phi->name : net.output->name,
                             {layer.W.data.begin(), layer.W.data.end()}, {layer.b.data.begin(), layer.b.data.end()}});
     return m;
+}
+
+// The Network for the report page (program/report_html.hpp): each layer's weights, and its activation's
+// name and JavaScript from the registries.
+inline ReportNetwork network_description(const Network& net) {
+    ReportNetwork d;
+    d.classes = net.classes;
+    for (const auto& layer : net.layers)
+        d.layers.push_back({layer.W, layer.b, layer.phi ? layer.phi->name : net.output->name,
+                            layer.phi ? elementwise_javascript(layer.phi->javascript) : net.output->javascript()});
+    return d;
 }
 
 // A model file's layers as a Network (its activations checked against the registered ones).
 inline Network network_of(const ModelData& m, const std::string& file) {
     Network net;
     net.classes = m.classes;
+    net.output = &output_layer_for(m.classes);  // model_file.hpp checked that the last layer is its
     for (size_t l = 0; l < m.layers.size(); ++l) {
         const ModelLayer& ml = m.layers[l];
         Layer layer;
@@ -103,8 +115,7 @@ inline int predict(const Options& o, const ModelData& m) {
                             " are not finite numbers (its weights overflow on this image); train it again", 1);
     const double* y = f.y_K().row(0);
     for (int c = 0; c < net.classes; ++c) {
-        const double p = net.classes == 2 ? (c == 1 ? y[0] : 1.0 - y[0]) : y[c];
-        std::cout << "class " << c << ": " << python_float(p) << "\n";
+        std::cout << "class " << c << ": " << python_float(net.output->probability(y, net.outputs(), c)) << "\n";
     }
     std::cout << "predicted: " << net.predict(f)[0] << std::endl;
     return std::cout ? 0 : 1;

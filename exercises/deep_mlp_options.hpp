@@ -1,4 +1,4 @@
-// program/deep_mlp_options.hpp: ./deep_mlp's flags (exercises/README.md explains each): what each one takes,
+// exercises/deep_mlp_options.hpp: ./deep_mlp's flags (exercises/README.md explains each): what each one takes,
 // the combinations that make no sense, and the run's settings as the report page lists them. It knows
 // the exercises' vocabulary (activations, optimizers, init rules), not how they train.
 #pragma once
@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
-#include "../exercises/network.hpp"
-#include "../exercises/optimizers.hpp"
-#include "command_line.hpp"
-#include "output_files.hpp"
-#include "report_html.hpp"
+#include "../program/command_line.hpp"
+#include "../program/output_files.hpp"
+#include "../program/report_html.hpp"
+#include "network.hpp"
+#include "optimizers.hpp"
 
 namespace deep_mlp {
 
