@@ -3,7 +3,8 @@
 # make check      grade the exercises, each in a process of its own, and print the scoreboard (EX=d: one)
 # BEGIN REPOSITORY ONLY
 # make lab        write the lab: this project with every exercise's answer a stub (LAB=DIR; default lab)
-# make test       every test (tests/README.md lists them), to the end, then a summary
+# make test       the quick tests (a few minutes; tests/README.md lists them), to the end, then a summary
+# make test-all   every test: make test's and the slow ones (Chromium, every lab case, robustness; CI runs it)
 # make bench      matmul and training benchmarks, quiet and with a busy core (bench/README.md)
 # make sanitize   build everything with AddressSanitizer + UBSan and run the tests
 # make valgrind   valgrind's memcheck on ./mlp --epochs 1 and on a small ten-class ./deep_mlp run
@@ -59,6 +60,8 @@ ifeq ($(PLAIN),1)
 endif
 
 ALL_FLAGS := $(WARN) $(CXXFLAGS) $(OMPFLAGS)
+# Builds use every core (make -j1: one file at a time).
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 # Rebuild when the compiler or the flags change (make OPENMP=0 after make, say): .build_flags
 # holds the last ones and is rewritten only when they differ.
 BUILD_FLAGS := $(CXX) $(ALL_FLAGS)
@@ -69,10 +72,10 @@ MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 
-.PHONY: all data check lab test bench sanitize valgrind fuzz compare mutants ten-class clean
+.PHONY: all data check lab test test-all bench sanitize valgrind fuzz compare mutants ten-class clean
 .DELETE_ON_ERROR:
 
-EXERCISES := $(wildcard exercises/*.hpp)
+EXERCISES := $(wildcard exercises/*.hpp) exercises/exercises.def test_gradients.cpp
 TESTS     := test_gradients tests/test_units tests/test_exercises tests/test_files tests/two_units
 
 # BEGIN REPOSITORY ONLY
@@ -80,7 +83,7 @@ all: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
 # END REPOSITORY ONLY
 # LAB: all: mlp deep_mlp exercises/grade $(if $(MNIST_MISSING),data)
 # LAB: # The repository's other targets are not in the lab: say so, rather than "nothing to be done".
-# LAB: test ten-class compare lab bench mutants sanitize valgrind fuzz:
+# LAB: test test-all ten-class compare lab bench mutants sanitize valgrind fuzz:
 # LAB: 	@echo "make $@: not in the lab (the repository has it); here make check grades your work"
 
 # The report page's files (program/report/) as C++ string constants, kReport_page_html and so on,
@@ -134,15 +137,48 @@ tests/test_files: tests/test_files.cpp tests/check.hpp exercises/deep_mlp.cpp ml
 bench/bench: bench/bench.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ bench/bench.cpp
 
-bench: mlp deep_mlp bench/bench $(if $(MNIST_MISSING),data)
+# The plain build beside the default one, at the same flags, for make bench's plain-against-fast table.
+BENCH_PLAIN := build/bench-plain
+$(BENCH_PLAIN)/mlp: mlp.cpp $(HEADERS)
+	@mkdir -p $(BENCH_PLAIN)
+	$(CXX) $(ALL_FLAGS) -DMATRIX_PLAIN -o $@ mlp.cpp
+$(BENCH_PLAIN)/deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	@mkdir -p $(BENCH_PLAIN)
+	$(CXX) $(ALL_FLAGS) -DMATRIX_PLAIN -o $@ exercises/deep_mlp.cpp
+
+bench: mlp deep_mlp bench/bench $(BENCH_PLAIN)/mlp $(BENCH_PLAIN)/deep_mlp $(if $(MNIST_MISSING),data)
 	./bench/bench
 
+# The plain build (make PLAIN=1's matrix.hpp alone) beside the default one, at -O1 (quick to build;
+# the same bits at any optimisation), for tests/test_plain.sh.
+PLAIN_DIR := build/plain
+PLAIN_CXX  = $(CXX) $(WARN) -DMATRIX_PLAIN -O1 $(OMPFLAGS)
+$(PLAIN_DIR)/mlp: mlp.cpp $(HEADERS)
+	@mkdir -p $(PLAIN_DIR)
+	$(PLAIN_CXX) -o $@ mlp.cpp
+$(PLAIN_DIR)/deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	@mkdir -p $(PLAIN_DIR)
+	$(PLAIN_CXX) -o $@ exercises/deep_mlp.cpp
+$(PLAIN_DIR)/test_units: tests/test_units.cpp tests/check.hpp mlp.cpp $(HEADERS)
+	@mkdir -p $(PLAIN_DIR)
+	$(PLAIN_CXX) -I. -o $@ tests/test_units.cpp
+PLAIN_BUILDS := $(PLAIN_DIR)/mlp $(PLAIN_DIR)/deep_mlp $(PLAIN_DIR)/test_units
+
 # Every test runs, whatever fails before it; tests/run.sh ends with a summary and the exit code.
-test: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
-	sh tests/run.sh ./tests/test_units ./tests/test_exercises ./tests/test_files ./test_gradients ./tests/two_units \
-	  "sh tests/test_lesson.sh" "sh tests/test_deep_mlp.sh" "sh tests/test_references.sh" "sh tests/test_model.sh" \
-	  "sh tests/test_report.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh" "sh tests/test_robustness.sh" "sh tests/test_fetch.sh" \
-	  "sh tests/test_lab.sh" "sh tests/test_add_activation.sh"
+# make test: the checker, the units, the lesson against numpy, the exercises against the stored
+# PyTorch runs, plain against fast, the flags and files, and the lab's proof on one exercise.
+# make test-all: those, and the slow ones: the report pages in Chromium, every case of the lab,
+# memory limits and full disks, the download, adding an activation, and the same bits from an
+# x86-64 build without AVX, a plain one and a 64-bit ARM one (under qemu).
+TEST_PROGRAMS := mlp deep_mlp exercises/grade $(TESTS) $(PLAIN_BUILDS) $(if $(MNIST_MISSING),data)
+QUICK_TESTS := ./tests/test_units ./tests/test_exercises ./tests/test_files ./test_gradients ./tests/two_units \
+  "sh tests/test_lesson.sh" "sh tests/test_deep_mlp.sh" "sh tests/test_references.sh" "sh tests/test_plain.sh" \
+  "sh tests/test_model.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh"
+test: $(TEST_PROGRAMS)
+	sh tests/run.sh $(QUICK_TESTS) "sh tests/test_lab.sh quick"
+test-all: $(TEST_PROGRAMS)
+	sh tests/run.sh $(QUICK_TESTS) "sh tests/test_report.sh" "sh tests/test_robustness.sh" "sh tests/test_fetch.sh" \
+	  "sh tests/test_lab.sh" "sh tests/test_add_activation.sh" "sh tests/test_machines.sh"
 
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

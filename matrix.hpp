@@ -1,9 +1,8 @@
 // matrix.hpp: a row-major matrix of doubles and the handful of operations a perceptron needs.
 //
-// Read it top to bottom: 1. Matrix; 2. the naive products, the definitions, which every other
-// product is checked against; 3. the cache-blocked product; 4. SparseMatrix, for MNIST's images,
-// which are 83% zeros; 5. element-wise operations and column sums; 6. plain or fast: the default
-// build hands the products to the kernels in matrix/, make PLAIN=1 keeps these.
+// Read it top to bottom: 1. Matrix; 2. the naive products, the definitions; 3. the cache-blocked
+// product; 4. SparseMatrix, for MNIST's images, 83% zeros; 5. element-wise operations; 6. plain or
+// fast: the default build hands the products to the kernels in matrix/, make PLAIN=1 keeps these.
 //
 // One rule holds for every product here and in matrix/: each output element adds its terms one by
 // one, in ascending order of the shared index, starting from 0, as the naive loop does. Floating-point
@@ -36,15 +35,11 @@
 // cost the lesson's training 7% more instructions (valgrind) and more than that with two threads.
 template <class T>
 struct LeaveUnset : std::allocator<T> {
-    template <class U>
-    struct rebind { using other = LeaveUnset<U>; };
+    template <class U> struct rebind { using other = LeaveUnset<U>; };
     LeaveUnset() = default;
-    template <class U>
-    LeaveUnset(const LeaveUnset<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }  // no value given: left unset
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) { ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...); }
+    template <class U> LeaveUnset(const LeaveUnset<U>&) noexcept {}
+    template <class U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }  // no value: left unset
+    template <class U, class... V> void construct(U* p, V&&... v) { ::new (static_cast<void*>(p)) U(std::forward<V>(v)...); }
 };
 
 struct Matrix {
@@ -101,30 +96,16 @@ inline Matrix matmul_naive(const Matrix& A, const Matrix& B) {
     return C;
 }
 
-// C = A^T B: A is (n, k), B is (n, m), C is (k, m). The sum runs over the shared rows n.
+// C = A^T B: A is (n, k), B is (n, m), C is (k, m), and C = A B^T: A is (n, k), B is (m, k), C is
+// (n, m). The same definition, with the transposed factor written out first: row k of A^T is
+// column k of A, so A^T B sums over A's rows n, in ascending order.
 inline Matrix matmul_AtB_naive(const Matrix& A, const Matrix& B) {
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
-    Matrix C(A.cols, B.cols);
-    for (size_t k = 0; k < A.cols; ++k)
-        for (size_t j = 0; j < B.cols; ++j) {
-            double sum = 0.0;
-            for (size_t n = 0; n < A.rows; ++n) sum += A(n, k) * B(n, j);
-            C(k, j) = sum;
-        }
-    return C;
+    return matmul_naive(transpose(A), B);
 }
-
-// C = A B^T: A is (n, k), B is (m, k), C is (n, m). The sum runs over the shared columns k.
 inline Matrix matmul_ABt_naive(const Matrix& A, const Matrix& B) {
     if (A.cols != B.cols) shape_mismatch("matmul_ABt", A, B);
-    Matrix C(A.rows, B.rows);
-    for (size_t i = 0; i < A.rows; ++i)
-        for (size_t j = 0; j < B.rows; ++j) {
-            double sum = 0.0;
-            for (size_t k = 0; k < A.cols; ++k) sum += A(i, k) * B(j, k);
-            C(i, j) = sum;
-        }
-    return C;
+    return matmul_naive(A, transpose(B));
 }
 
 // =============================================================================================
@@ -169,8 +150,7 @@ inline Matrix matmul(const Matrix& A, const Matrix& B) {
     return C;
 }
 
-// C = A^T B and C = A B^T: the same product, with the transposed factor copied first (row k of A^T
-// is column k of A, so A^T B adds over A's rows n in ascending order, as the naive loop does).
+// C = A^T B and C = A B^T: as for the naive products, with the transposed factor copied first.
 inline Matrix matmul_AtB(const Matrix& A, const Matrix& B) {
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
     return matmul(transpose(A), B);
@@ -342,7 +322,7 @@ void for_each_element(F f, First&& A, Rest&&... rest) {
     });
 }
 
-// f applied to every element; f(a, b) and f(a, b, c) on the elements at the same place in A, B, C.
+// f applied to every element; f(a, b) on the elements at the same place in A and B.
 template <class F>
 Matrix map(const Matrix& A, F f) {
     Matrix out = Matrix::uninitialized(A.rows, A.cols);
@@ -354,14 +334,6 @@ Matrix zip_map(const Matrix& A, const Matrix& B, F f, const char* op = "zip_map"
     if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
     Matrix out = Matrix::uninitialized(A.rows, A.cols);
     for_each_element([f](double& o, double a, double b) { o = f(a, b); }, out, A, B);
-    return out;
-}
-template <class F>
-Matrix zip_map(const Matrix& A, const Matrix& B, const Matrix& C, F f, const char* op = "zip_map") {
-    if (A.rows != B.rows || A.cols != B.cols) shape_mismatch(op, A, B);
-    if (A.rows != C.rows || A.cols != C.cols) shape_mismatch(op, A, C);
-    Matrix out = Matrix::uninitialized(A.rows, A.cols);
-    for_each_element([f](double& o, double a, double b, double c) { o = f(a, b, c); }, out, A, B, C);
     return out;
 }
 

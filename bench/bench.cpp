@@ -11,6 +11,9 @@
 // kernel for this processor (the benchmark prints which).
 #define MLP_NO_MAIN
 #include "../mlp.cpp"
+#ifdef MATRIX_PLAIN
+#error "make bench compares the plain build (build/bench-plain/) with the default one: run it without PLAIN=1"
+#endif
 #include "../exercises/optimizers.hpp"
 
 #include <fcntl.h>
@@ -314,6 +317,25 @@ int main(int argc, char** argv) {
     }
     if (!blas.empty()) std::printf("numpy's BLAS: %s\n", blas.c_str());
 
+    // ---- matrix.hpp's plain products against matrix/'s kernels, all threads ----
+    {
+        set_threads(threads);
+        struct PlainCase { const char* name; double flops; std::function<void()> plain, fast; };
+        const PlainCase plain_cases[] = {
+            {"y_0 W_1     (11824x784 sparse)(784x64)", train_flops, [&] { plain::matmul(y_0, W_1); }, [&] { matmul(y_0, W_1); }},
+            {"y_0^T delta_1 (784x11824 sparse)(11824x64)", train_flops, [&] { plain::matmul_AtB(y_0, delta_1); },
+             [&] { matmul_AtB(y_0, delta_1); }},
+            {"square      (1024x1024)(1024x1024)", 2.0 * 1024 * 1024 * 1024, [&] { plain::matmul(A, B); }, [&] { matmul(A, B); }},
+        };
+        std::printf("\nmatrix.hpp's plain products against matrix/'s kernels (make PLAIN=1 against make), %d threads, "
+                    "GFLOP/s nominal\n", threads);
+        for (const PlainCase& c : plain_cases) {
+            const Timing plain = time_runs(std::max(1, runs / 2), c.plain), fast = time_runs(runs, c.fast);
+            std::printf("  %-46s plain %7.1f   fast %7.1f   %5.2fx\n", c.name, gflops(c.flops, plain), gflops(c.flops, fast),
+                        plain.median / fast.median);
+        }
+    }
+
     // ---- training ----
     std::printf("\ntraining (30 epochs, the lesson's train(), output muted)\n");
     std::streambuf* saved = std::cout.rdbuf(nullptr);
@@ -436,35 +458,22 @@ int main(int argc, char** argv) {
 
     // ---- Adam's update ----
     // One step of exercises/optimizers.hpp's adam_update on a 784 x 1024 first layer (the record's,
-    // 802,816 parameters), all threads: as it is, with sqrt(vel) / sqrt(1 - b2^t) computed by
-    // SqrtDividedBy; with that division written out (the rule as PyTorch's, the same bits); and on a
-    // state whose running means have decayed into denormals (where a unit's gradient stays 0, as
-    // in the record's late epochs), kept and flushed (--denormals flush).
+    // 802,816 parameters), all threads: as it is, and on a state whose running means have decayed
+    // into denormals (where a unit's gradient stays 0, as in the record's late epochs), kept and
+    // flushed (--denormals flush).
     {
         set_threads(threads);
         const size_t n = 784, m = 1024, steps = 20;
         const Matrix g0 = random_matrix(n, m, 11), mom0 = random_matrix(n, m, 12), theta0 = random_matrix(n, m, 13);
         Matrix vel0 = random_matrix(n, m, 14);
         for (double& v : vel0.data) v = 1e-7 * v * v;
-        auto adam_steps = [&](const Matrix& g, const Matrix& mom, bool written_out) {
+        auto adam_steps = [&](const Matrix& g, const Matrix& mom) {
             Matrix theta = theta0;
             OptimizerState s;
             adam_update(theta, g, s, 1, 1e-3, 0.9, 0.99, 1e-8);  // makes the state
             s.mom = mom, s.vel = vel0;
             const auto t0 = Clock::now();
-            for (long t = 2; t < static_cast<long>(steps) + 2; ++t) {
-                if (!written_out) {
-                    adam_update(theta, g, s, t, 1e-3, 0.9, 0.99, 1e-8);
-                    continue;
-                }
-                const double step_size = 1e-3 / (1.0 - std::pow(0.9, static_cast<double>(t)));
-                const double bias_correction2_sqrt = std::sqrt(1.0 - std::pow(0.99, static_cast<double>(t)));
-                for_each_element([=](double& theta_i, double g_i, double& mom_i, double& vel_i) {
-                    mom_i = mom_i * 0.9 + (1.0 - 0.9) * g_i;
-                    vel_i = vel_i * 0.99 + (1.0 - 0.99) * g_i * g_i;
-                    theta_i += -step_size * (mom_i / (std::sqrt(vel_i) / bias_correction2_sqrt + 1e-8));
-                }, theta, g, s.mom, s.vel);
-            }
+            for (long t = 2; t < static_cast<long>(steps) + 2; ++t) adam_update(theta, g, s, t, 1e-3, 0.9, 0.99, 1e-8);
             return std::chrono::duration<double>(Clock::now() - t0).count() / steps;
         };
         auto median_us = [&](const std::function<double()>& f) {
@@ -473,18 +482,15 @@ int main(int argc, char** argv) {
             return 1e6 * summarize(t).median;
         };
         const Matrix zero_g(n, m), denormal_mom(n, m, 2e-308);  // below 2^-1022 = 2.2e-308
-        const double as_is = median_us([&] { return adam_steps(g0, mom0, false); });
-        const double written_out = median_us([&] { return adam_steps(g0, mom0, true); });
-        const double kept = median_us([&] { return adam_steps(zero_g, denormal_mom, false); });
+        const double as_is = median_us([&] { return adam_steps(g0, mom0); });
+        const double kept = median_us([&] { return adam_steps(zero_g, denormal_mom); });
         set_flush_denormals(true);
-        const double flushed = median_us([&] { return adam_steps(zero_g, denormal_mom, false); });
+        const double flushed = median_us([&] { return adam_steps(zero_g, denormal_mom); });
         set_flush_denormals(false);
         const double steps_per_epoch = static_cast<double>(ten.X_train.rows) / 128;
         std::printf("\nAdam's update of a 784x1024 layer (802,816 parameters), one step, %d threads\n", threads);
-        std::printf("  %-66s %8.0f us  (%.0f ms per epoch of batches of 128)\n", "adam_update (SqrtDividedBy)", as_is,
+        std::printf("  %-66s %8.0f us  (%.0f ms per epoch of batches of 128)\n", "adam_update", as_is,
                     as_is * steps_per_epoch / 1e3);
-        std::printf("  %-66s %8.0f us  (%.2fx)\n", "the same rule, sqrt(vel) / sqrt(1 - b2^t) divided", written_out,
-                    written_out / as_is);
         std::printf("  %-66s %8.0f us  (%.2fx)\n", "adam_update, every running mean a denormal, kept (IEEE)", kept, kept / as_is);
         std::printf("  %-66s %8.0f us  (%.2fx)\n", "the same, --denormals flush", flushed, flushed / as_is);
     }
@@ -512,6 +518,34 @@ int main(int argc, char** argv) {
         std::printf("\nthe record's second layer, a batch of 128, y_1 12%% nonzero, %d threads: dense kernel, zeros skipped\n", threads);
         std::printf("  %-50s %8.0f us %8.0f us  (%.2fx)\n", "z_2 = y_1 W_2 (128x1024)(1024x256)", z_dense, z_skip, z_dense / z_skip);
         std::printf("  %-50s %8.0f us %8.0f us  (%.2fx)\n", "grad_W2 = y_1^T delta_2 (1024x128)(128x256)", g_dense, g_skip, g_dense / g_skip);
+    }
+
+    // ---- the plain build's whole runs against the default build's ----
+    // build/bench-plain/ holds ./mlp and ./deep_mlp built with make PLAIN=1's flags (matrix.hpp alone).
+    {
+        std::printf("\nthe plain build (make PLAIN=1: matrix.hpp alone) against the default one, training time, %d runs\n", ten_runs);
+        struct Build { const char* name; std::vector<std::string> args; };
+        const std::vector<Build> builds = {
+            {"./mlp (the lesson)", {"./mlp", "--data", data_dir, "--out", "out/bench"}},
+            {"./deep_mlp --classes 10 --hidden 256,128 ..., 1 epoch", {"./deep_mlp", "--data", data_dir, "--out", "out/bench",
+             "--classes", "10", "--hidden", "256,128", "--act", "relu", "--optimizer", "adam", "--lr", "1e-3", "--batch", "128",
+             "--reduction", "mean", "--init", "he", "--epochs", "1"}}};
+        for (const Build& b : builds) {
+            std::vector<std::string> plain_args = b.args;
+            plain_args[0] = "build/bench-plain/" + plain_args[0].substr(2);
+            std::vector<double> fast_t, plain_t;
+            for (int r = 0; r < ten_runs; ++r) {
+                const ProcessResult pf = run_process(b.args, false, true), pp = run_process(plain_args, false, true);
+                if (pp.status != 0) {
+                    std::fprintf(stderr, "bench: %s failed (make bench builds it)\n", plain_args[0].c_str());
+                    return 1;
+                }
+                fast_t.push_back(number_after(pf.out, " train ")), plain_t.push_back(number_after(pp.out, " train "));
+            }
+            const Timing fast = summarize(fast_t), plain = summarize(plain_t);
+            std::printf("  %-56s plain %8.0f ms   default %8.0f ms   %5.2fx\n", b.name, 1e3 * plain.median, 1e3 * fast.median,
+                        plain.median / fast.median);
+        }
     }
 
     // ---- a busy machine: another program holds a core ----

@@ -77,8 +77,10 @@ inline Matrix activation_forward(const Activation& act, const Matrix& z) { retur
 
 // dL/dz_l = dL/dy_l * phi_l'(z_l), element by element (the chain rule through y = phi(z)).
 inline Matrix activation_backward(const Activation& act, const Matrix& dL_dy, const Matrix& z, const Matrix& y) {
-    auto chain_rule = [&act](double dL_dy_i, double z_i, double y_i) { return dL_dy_i * act.phi_prime(z_i, y_i); };
-    return zip_map(dL_dy, z, y, chain_rule, "activation_backward");
+    Matrix dL_dz = Matrix::uninitialized(dL_dy.rows, dL_dy.cols);
+    for_each_element([&act](double& dL_dz_i, double dL_dy_i, double z_i, double y_i) { dL_dz_i = dL_dy_i * act.phi_prime(z_i, y_i); },
+                     dL_dz, dL_dy, z, y);
+    return dL_dz;
 }
 
 // ---------------------------------------------------------------------------------------------

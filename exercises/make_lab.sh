@@ -11,8 +11,9 @@
 #   - in the Makefile, `# BEGIN REPOSITORY ONLY` ... `# END REPOSITORY ONLY` goes and `# LAB: `
 #     lines are kept without their prefix: the lab builds ./mlp, ./deep_mlp and the grader, and
 #     `make check` grades.
-# What would show an answer stays out: the tests and their planted mistakes, the benchmarks, the
-# PyTorch and numpy solutions, the fuzzers. MNIST's files in data/, if there, are linked (or
+# What would show an answer stays out: the tests and their planted mistakes (test_gradients.cpp
+# keeps its finite-difference core, which the grader uses, and loses its `// BEGIN REPOSITORY ONLY`
+# part), the benchmarks, the PyTorch and numpy solutions, the fuzzers. MNIST's files in data/, if there, are linked (or
 # copied). It refuses to write over an existing DIR.
 set -eu
 dest=${1:-lab}
@@ -30,7 +31,7 @@ fi
 keep() {
     case $1 in
         tests/notes_numpy_seed0.txt) return 0 ;;  # the grader compares the lesson's run with it
-        tests/*|bench/*|fuzz/*|.ci/*|test_gradients.cpp) return 1 ;;
+        tests/*|bench/*|fuzz/*|.ci/*) return 1 ;;
         exercises/torch_reference.py|exercises/compare_torch.sh|exercises/reference/make_reference.py) return 1 ;;
         exercises/make_lab.sh) return 1 ;;
         data/*-ubyte|data/*.gz) return 1 ;;
@@ -66,6 +67,9 @@ for f in $files; do
                     print indent "exercise_stub(\"" ex "\", \"" what "\", \"" where[ex] "\");  // your code goes here"
                     next
                 }
+                /^[ \t]*\/\/ BEGIN REPOSITORY ONLY/ { hidden = 1; next }
+                /^[ \t]*\/\/ END REPOSITORY ONLY/ { hidden = 0; next }
+                hidden { next }
                 /^[ \t]*\/\/ END SOLUTION/ {
                     if (!inside) { print file ": END SOLUTION without BEGIN (line " NR ")" > "/dev/stderr"; exit 3 }
                     inside = 0; next

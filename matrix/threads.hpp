@@ -70,6 +70,22 @@ struct Share {
 };
 
 #ifdef _OPENMP
+// The threads start with the program, before its data take up the address space. libgomp cannot
+// report a thread it failed to make: it ends the program with its own two lines. Under a memory
+// limit (ulimit -v) that happened when the first parallel step came after the data were loaded;
+// made first, the threads fit, and what runs out later is an allocation the programs report.
+// (A static object, one per translation unit: an inline variable that nothing reads may never be
+// initialized.)
+[[maybe_unused]] static const bool threads_started = [] {
+    int started = 0;  // counted, or the compiler drops the empty region and starts nothing
+#pragma omp parallel
+    {
+#pragma omp atomic
+        ++started;
+    }
+    return started > 0;
+}();
+
 // How many threads the kernels use now, and what the timing of their parallel steps says about it.
 class LoadWatch {
 public:

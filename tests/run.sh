@@ -5,12 +5,18 @@
 # first failure instead.
 #   sh tests/run.sh "COMMAND" ...
 set -u
+# The tests that run make (the lab's) start makes of their own: they cannot share this make's job
+# slots, which its MAKEFLAGS would offer them (make warns "jobserver unavailable"), so it is removed.
+MAKEFLAGS=$(printf '%s' "${MAKEFLAGS:-}" | sed 's/--jobserver-[a-z]*=[^ ]*//g')
+export MAKEFLAGS
 passed=0
 failed=""
 for t in "$@"; do
     echo "=== $t"
+    start=$(date +%s)
     if sh -c "$t"; then passed=$((passed + 1)); else failed="$failed
   FAILED: $t"; [ "${FAIL_FAST:-0}" = 1 ] && break; fi
+    echo "=== $t: $(($(date +%s) - start)) s"
 done
 echo
 if [ -z "$failed" ]; then

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/test_lab.sh: the lab and its grader prove themselves.
-#   sh tests/test_lab.sh            (run by `make test`; needs MNIST in data/; a few minutes)
+#   sh tests/test_lab.sh            (run by `make test-all`; needs MNIST in data/; a few minutes)
+#   sh tests/test_lab.sh quick      (run by `make test`: the same proof on one exercise, (d))
 #  - `make lab` writes a lab that builds (./mlp, ./deep_mlp, the grader) without a warning, shows
 #    no line of any answer, refuses to overwrite itself, and whose ./mlp stops at the first stub
 #    with one line naming the exercise;
@@ -10,6 +11,7 @@
 #    exercise wrong; a correct Nesterov written in another order is still ok;
 #  - in the repository, `make check` says every exercise is ok.
 set -u
+mode=${1:-all}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . "$(dirname "$0")/helpers.sh"
@@ -22,6 +24,9 @@ flags="CXXFLAGS=-O1"
 # The exercises, from their one table.
 exercises=$(awk -F'"' '/^EXERCISE\(/ { id = $1; sub(/^EXERCISE\(/, "", id); sub(/, *$/, "", id); printf "%s ", id }' exercises/exercises.def)
 count=$(echo $exercises | wc -w)
+# quick: one exercise, graded alone (make check EX=d), and its first planted mistake.
+only=
+[ "$mode" = quick ] && only=d exercises=d
 
 # score LOG EXERCISE: the scoreboard's status for that exercise (what follows its title).
 score() {
@@ -53,9 +58,12 @@ while IFS= read -r line; do
     fi
 done <"$work/answers.txt"
 [ "$leaked" -eq 0 ] && [ -s "$work/answers.txt" ] && ok || bad "the lab shows $leaked line(s) of the answers"
-for gone in test_gradients.cpp tests/mutants.txt exercises/torch_reference.py bench/ten_class_numpy.py; do
+for gone in tests/mutants.txt exercises/torch_reference.py bench/ten_class_numpy.py; do
     [ ! -e "$lab/$gone" ] && ok || bad "the lab carries $gone, which shows answers"
 done
+# test_gradients.cpp comes with its finite-difference core (the grader's), not its planted mistakes.
+[ -f "$lab/test_gradients.cpp" ] && ! grep -q 'student_mistakes\|expect_caught\|REPOSITORY ONLY' "$lab/test_gradients.cpp" && ok ||
+    bad "the lab's test_gradients.cpp should hold the core without the planted mistakes"
 
 # The fresh lab builds, and every exercise is not implemented.
 if (cd "$lab" && make -s $flags >"$work/build.txt" 2>&1) && ! grep -q 'warning' "$work/build.txt"; then ok; else
@@ -64,21 +72,21 @@ if (cd "$lab" && make -s $flags >"$work/build.txt" 2>&1) && ! grep -q 'warning' 
 rc=$?
 [ "$rc" -eq 1 ] && [ "$(wc -l <"$work/mlp_err.txt")" -eq 1 ] && grep -q 'exercise (lesson), .*not written yet' "$work/mlp_err.txt" && ok ||
     bad "the lab's ./mlp should stop at its first stub with one line (exit $rc): $(cat "$work/mlp_err.txt")"
-(cd "$lab" && make -s $flags check >"$work/fresh.txt" 2>&1) && bad "make check passed on a fresh lab" || ok
+(cd "$lab" && make -s $flags check ${only:+EX=$only} >"$work/fresh.txt" 2>&1) && bad "make check passed on a fresh lab" || ok
 for ex in $exercises; do
     case $(score "$work/fresh.txt" "$ex") in
         "not implemented"*) ok ;;
         *) bad "fresh lab: ($ex) scores '$(score "$work/fresh.txt" "$ex")', not 'not implemented'" ;;
     esac
 done
-grep -q "^0 of $count exercises ok\$" "$work/fresh.txt" && ok || bad "the fresh lab's scoreboard does not end with 0 of $count exercises ok"
+[ -n "$only" ] || { grep -q "^0 of $count exercises ok\$" "$work/fresh.txt" && ok || bad "the fresh lab's scoreboard does not end with 0 of $count exercises ok"; }
 
 # The repository's answers copied back: every exercise ok.
 answered=$(grep -l 'BEGIN SOLUTION' mlp.cpp exercises/*.hpp exercises/*.cpp)
 for f in $answered; do cp "$f" "$lab/$f"; done
-if (cd "$lab" && make -s $flags exercises/grade >/dev/null 2>&1 && make -s $flags check >"$work/solved.txt" 2>&1); then ok; else
+if (cd "$lab" && make -s $flags exercises/grade >/dev/null 2>&1 && make -s $flags check ${only:+EX=$only} >"$work/solved.txt" 2>&1); then ok; else
     bad "make check on the lab with the repository's answers failed:"; grep -E 'WRONG|wrong|not implemented' "$work/solved.txt" | head -5; fi
-grep -q "^$count of $count exercises ok\$" "$work/solved.txt" && ok || bad "the answered lab's scoreboard does not read $count of $count exercises ok"
+[ -n "$only" ] || { grep -q "^$count of $count exercises ok\$" "$work/solved.txt" && ok || bad "the answered lab's scoreboard does not read $count of $count exercises ok"; }
 
 # plant LAB FILE SED: LAB with the answers, but FILE edited; the grader rebuilt.
 plant() {
@@ -92,7 +100,9 @@ planted() {
     n=0
     grep -v '^#' tests/mutants.txt | while IFS='|' read -r exercise name file script; do
         case $exercise in ''|-|page) continue ;; esac
+        [ -z "$only" ] || [ "$exercise" = "$only" ] || continue
         n=$((n + 1))
+        [ -z "$only" ] || [ "$n" -eq 1 ] || continue  # quick: its first planted mistake
         [ $((n % 2)) -eq "$2" ] || continue
         if ! plant "$1" "$file" "$script"; then echo "bad|planted '$name': the lab no longer builds: $(head -3 "$1/plant_err.txt")"; continue; fi
         (cd "$1" && make -s $flags check EX="$exercise" >"$1/planted.txt" 2>&1)
@@ -113,6 +123,12 @@ cat "$work/planted.0" "$work/planted.1" >"$work/planted"
 while IFS='|' read -r verdict what; do
     if [ "$verdict" = ok ]; then ok; echo "  $what"; else bad "$what"; fi
 done <"$work/planted"
+if [ -n "$only" ]; then
+    [ -s "$work/planted" ] && ok || bad "no planted mistake of ($only) was graded"
+    echo "test_lab (quick, exercise $only): $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
 [ "$(wc -l <"$work/planted")" -ge 15 ] && ok || bad "fewer than 15 planted mistakes were graded"
 
 # A correct Nesterov in another order of the arithmetic: still ok.

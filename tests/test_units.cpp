@@ -138,8 +138,8 @@ double max_relative_difference(const Matrix& a, const Matrix& b) {
     return worst;
 }
 
-// The fast products add in the naive ones' order, so they must agree to the bit, with one thread
-// or many. Shapes: tiny, not multiples of the block sizes, and the training shapes.
+// The fast products (matrix/) and the plain ones (matrix.hpp) add in the naive ones' order, so
+// they must agree to the bit, with one thread or many. Shapes: tiny, not multiples of the block sizes, and the training shapes.
 void test_matmul() {
     struct Shape { size_t n, k, m; double zeros; };
     // Column counts cover every path of the kernels: 64 at a time, 16, 4 and single columns, blocks
@@ -175,6 +175,12 @@ void test_matmul() {
             const SparseMatrix S(A);  // the same matrix, kept as its nonzero entries
             check(max_relative_difference(matmul(S, B), ref_AB) == 0.0, "sparse matmul == naive, " + tag);
             check(max_relative_difference(matmul_AtB(S, D), ref_AtD) == 0.0, "sparse matmul_AtB == naive, " + tag);
+            // matrix.hpp's plain products, which make PLAIN=1 uses (the same here in either build).
+            check(max_relative_difference(plain::matmul(A, B), ref_AB) == 0.0, "plain::matmul == naive, " + tag);
+            check(max_relative_difference(plain::matmul_AtB(A, D), ref_AtD) == 0.0, "plain::matmul_AtB == naive, " + tag);
+            check(max_relative_difference(plain::matmul_ABt(A, E), ref_AEt) == 0.0, "plain::matmul_ABt == naive, " + tag);
+            check(max_relative_difference(plain::matmul(S, B), ref_AB) == 0.0, "plain sparse matmul == naive, " + tag);
+            check(max_relative_difference(plain::matmul_AtB(S, D), ref_AtD) == 0.0, "plain sparse matmul_AtB == naive, " + tag);
         }
 #ifdef _OPENMP
         omp_set_num_threads(threads);
