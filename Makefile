@@ -1,8 +1,10 @@
 # make            build mlp, deep_mlp (the exercises), the grader and the tests (and fetch MNIST into data/ if missing)
 # make data       download MNIST into data/ (MNIST_MIRROR=URL to use another mirror, file:// too)
-# make check      grade the exercises, each in a process of its own, and print the scoreboard (EX=d: one)
+# make check      grade the exercises, every check in a process of its own, and print the scoreboard
+#                 (EX=d: one exercise; SEED=N: repeat a run's inputs; IDIOMA=es: en español)
 # BEGIN REPOSITORY ONLY
-# make lab        write the lab: this project with every exercise's answer a stub (LAB=DIR; default lab)
+# make lab        write the lab: this project with every exercise's answer a stub (LAB=DIR; default ../NAME-lab)
+# make grade-class  grade a folder of hand-ins (HANDINS=DIR, OUT=DIR): results.json per student, a CSV
 # make test       the quick tests (a few minutes; tests/README.md lists them), to the end, then a summary
 # make test-all   every test: make test's and the slow ones (Chromium, every lab case, robustness; CI runs it)
 # make bench      matmul and training benchmarks, quiet and with a busy core (bench/README.md)
@@ -72,18 +74,21 @@ MNIST     := data/train-images-idx3-ubyte data/train-labels-idx1-ubyte \
              data/t10k-images-idx3-ubyte data/t10k-labels-idx1-ubyte
 MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 
-.PHONY: all data check lab test test-all bench sanitize valgrind fuzz compare mutants ten-class clean
+.PHONY: all data check handin lab grade-class test test-all bench sanitize valgrind fuzz compare mutants ten-class clean
 .DELETE_ON_ERROR:
 
 EXERCISES := $(wildcard exercises/*.hpp) exercises/exercises.def test_gradients.cpp
 TESTS     := test_gradients tests/test_units tests/test_exercises tests/test_files tests/two_units
 
 # BEGIN REPOSITORY ONLY
-all: mlp deep_mlp exercises/grade $(TESTS) $(if $(MNIST_MISSING),data)
+all: mlp deep_mlp exercises/judge exercises/runner $(TESTS) $(if $(MNIST_MISSING),data)
 # END REPOSITORY ONLY
-# LAB: all: mlp deep_mlp exercises/grade $(if $(MNIST_MISSING),data)
+# LAB: all: mlp deep_mlp exercises/judge $(if $(MNIST_MISSING),data)
+# LAB: # The hand-in: exactly the files you edit, with a manifest, in one archive (exercises/handin.sh).
+# LAB: handin:
+# LAB: 	sh exercises/handin.sh
 # LAB: # The repository's other targets are not in the lab: say so, rather than "nothing to be done".
-# LAB: test test-all ten-class compare lab bench mutants sanitize valgrind fuzz:
+# LAB: test test-all ten-class compare lab grade-class bench mutants sanitize valgrind fuzz:
 # LAB: 	@echo "make $@: not in the lab (the repository has it); here make check grades your work"
 
 # The report page's files (program/report/) as C++ string constants, kReport_page_html and so on,
@@ -103,20 +108,36 @@ mlp: mlp.cpp $(HEADERS)
 deep_mlp: exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ exercises/deep_mlp.cpp
 
-exercises/grade: exercises/grade.cpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
-	$(CXX) $(ALL_FLAGS) -o $@ exercises/grade.cpp
+# The grader's two programs (exercises/grading.hpp): the judge, which compiles none of the student's
+# code, and the runner, which does, at -O1 so that an edit is graded seconds later. make check
+# builds the runner itself (exercises/check.sh), so that code that does not compile is named.
+RUNNER_BUILD := $(CXX) $(WARN) -O1 $(OMPFLAGS)
+export RUNNER_BUILD
+exercises/judge: exercises/judge.cpp exercises/grading.hpp exercises/reference_values.hpp exercises/exercises.def test_gradients.cpp \
+                 matrix.hpp $(wildcard matrix/*.hpp) numpy_random.hpp idx_reader.hpp .build_flags
+	$(CXX) $(WARN) -Wno-unknown-pragmas -O2 -o $@ exercises/judge.cpp
+exercises/runner: exercises/runner.cpp exercises/grading.hpp exercises/deep_mlp.cpp mlp.cpp $(EXERCISES) $(HEADERS)
+	$(RUNNER_BUILD) -o $@ exercises/runner.cpp
 
 data:
 	sh data/fetch_mnist.sh data
 
-# The programs too, so that ./mlp and ./deep_mlp run what make check graded.
-check: mlp deep_mlp exercises/grade $(if $(MNIST_MISSING),data)
-	sh exercises/check.sh $(EX)
+# EX and LAB reach the scripts through the environment, never through the shell's parsing.
+export EX LAB
+# Then the programs, so that ./mlp and ./deep_mlp run what make check graded.
+check: exercises/judge $(REPORT_ASSETS) $(if $(MNIST_MISSING),data)
+	@sh exercises/check.sh; status=$$?; \
+	  if [ -s build/check/not_compiling ]; then echo "(./mlp and ./deep_mlp were not rebuilt: some code does not compile)"; \
+	  elif [ $$status -le 1 ]; then $(MAKE) -s mlp deep_mlp >/dev/null 2>&1 || echo "(make could not rebuild ./mlp and ./deep_mlp: run make)"; fi; \
+	  exit $$status
 
 # BEGIN REPOSITORY ONLY
-LAB ?= lab
 lab:
-	sh exercises/make_lab.sh $(LAB)
+	sh exercises/make_lab.sh
+
+# The instructor's kit: every hand-in in HANDINS graded in a fresh lab of its own (exercises/grade_class.sh).
+grade-class: $(if $(MNIST_MISSING),data)
+	sh exercises/grade_class.sh
 
 test_gradients: test_gradients.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -o $@ test_gradients.cpp
@@ -170,7 +191,7 @@ PLAIN_BUILDS := $(PLAIN_DIR)/mlp $(PLAIN_DIR)/deep_mlp $(PLAIN_DIR)/test_units
 # make test-all: those, and the slow ones: the report pages in Chromium, every case of the lab,
 # memory limits and full disks, the download, adding an activation, and the same bits from an
 # x86-64 build without AVX, a plain one and a 64-bit ARM one (under qemu).
-TEST_PROGRAMS := mlp deep_mlp exercises/grade $(TESTS) $(PLAIN_BUILDS) $(if $(MNIST_MISSING),data)
+TEST_PROGRAMS := mlp deep_mlp exercises/judge exercises/runner $(TESTS) $(PLAIN_BUILDS) $(if $(MNIST_MISSING),data)
 QUICK_TESTS := ./tests/test_units ./tests/test_exercises ./tests/test_files ./test_gradients ./tests/two_units \
   "sh tests/test_lesson.sh" "sh tests/test_deep_mlp.sh" "sh tests/test_references.sh" "sh tests/test_plain.sh" \
   "sh tests/test_model.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh"
@@ -191,12 +212,11 @@ sanitize: $(REPORT_ASSETS) $(if $(MNIST_MISSING),data)
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -I. -o $(SAN_DIR)/tests/test_exercises tests/test_exercises.cpp
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -I. -o $(SAN_DIR)/tests/test_files tests/test_files.cpp
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/deep_mlp exercises/deep_mlp.cpp
-	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/grade exercises/grade.cpp
 	./$(SAN_DIR)/tests/test_units
 	./$(SAN_DIR)/tests/test_exercises
 	./$(SAN_DIR)/tests/test_files
 	./$(SAN_DIR)/test_gradients
-	GRADE=./$(SAN_DIR)/grade sh exercises/check.sh
+	RUNNER_BUILD="$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS)" EX= sh exercises/check.sh; status=$$?; rm -f exercises/runner; exit $$status
 	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_cli.sh
 	SANITIZED=1 MLP=./$(SAN_DIR)/mlp sh tests/test_outputs.sh
 	./$(SAN_DIR)/mlp --epochs 2 --out $(SAN_DIR)/out > /dev/null
@@ -264,5 +284,5 @@ ten-class: deep_mlp $(if $(MNIST_MISSING),data)
 # END REPOSITORY ONLY
 
 clean:
-	rm -f mlp deep_mlp exercises/grade $(TESTS) bench/bench .build_flags $(REPORT_ASSETS)
+	rm -f mlp deep_mlp exercises/judge exercises/runner $(TESTS) bench/bench .build_flags $(REPORT_ASSETS)
 	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args fuzz/corpus_model fuzz/fuzz_model

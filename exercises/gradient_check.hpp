@@ -3,8 +3,8 @@
 // passes, and the lesson's problems), extended to the exercises' networks: random networks of k
 // hidden layers with any activations, both output layers, both reductions and dropout masks; real
 // MNIST with ten classes; and the tiny problem the PyTorch references train. test_gradients.cpp
-// proves the exercises' backward passes with them, and `make check` (exercises/grade.cpp) grades a
-// student's.
+// proves the exercises' backward passes with them, and the grader's runner (exercises/runner.cpp) builds its
+// problems with them.
 #pragma once
 
 #define TEST_GRADIENTS_NO_MAIN

@@ -1,31 +1,60 @@
 #!/bin/sh
 # exercises/make_lab.sh: `make lab`, the exercises for a student to do.
-#   sh exercises/make_lab.sh [DIR]          (make lab, make lab LAB=DIR; DIR defaults to lab)
-# Writes DIR, a copy of the project in which every exercise's answer is replaced by a stub:
+#   make lab [LAB=DIR]      (LAB reaches this script through the environment: any name is taken as is)
+# Writes DIR, a copy of the project in which every exercise's answer is replaced by a stub. DIR is
+# by default ../NAME-lab, beside this repository (NAME: its folder's name), where the repository's
+# own clean-ups (make clean, git clean) never reach it; a DIR inside the repository is allowed, with
+# a warning. DIR's parent must exist, and DIR must not: it is made with one mkdir, so that no spelling
+# of an existing folder (a/../lab, a link) is ever written into.
 #   - in the code, each region from `// BEGIN SOLUTION (x) what` to `// END SOLUTION` becomes
-#     `exercise_stub("x", "what", "where");`, which compiles and, when called, stops the run with one
-#     line naming the exercise, the function and the guide's section (where: from
-#     exercises/exercises.def; program/command_line.hpp);
+#         // BEGIN EXERCISE (x) what
+#         exercise_stub("x", "what", "where");  // your code goes here
+#         // END EXERCISE
+#     The stub compiles and, when called, stops the run with one line naming the exercise, the
+#     function and the guide's section (where: from exercises/exercises.def). The student writes
+#     between the markers, which the grader (exercises/check.sh) and the hand-in use;
 #   - in the guides, each `<!-- BEGIN SOLUTION (x) -->` ... `<!-- END SOLUTION -->` block (the
 #     worked code) becomes a note, and `<!-- BEGIN LAB ONLY` ... `END LAB ONLY -->` is shown;
 #   - in the Makefile, `# BEGIN REPOSITORY ONLY` ... `# END REPOSITORY ONLY` goes and `# LAB: `
-#     lines are kept without their prefix: the lab builds ./mlp, ./deep_mlp and the grader, and
-#     `make check` grades.
-# What would show an answer stays out: the tests and their planted mistakes (test_gradients.cpp
+#     lines are kept without their prefix: the lab builds ./mlp, ./deep_mlp and the grader,
+#     `make check` grades and `make handin` packs the student's files.
+# Only the files the repository tracks are copied (never an earlier lab, filled in, nor what a build
+# left). What would show an answer stays out: the tests and their planted mistakes (test_gradients.cpp
 # keeps its finite-difference core, which the grader uses, and loses its `// BEGIN REPOSITORY ONLY`
-# part), the benchmarks, the PyTorch and numpy solutions, the fuzzers. MNIST's files in data/, if there, are linked (or
-# copied). It refuses to write over an existing DIR.
+# part), the benchmarks, the PyTorch and numpy solutions, the fuzzers, the instructor's kit. MNIST's
+# files in data/, if there, are linked (or copied).
 set -eu
-dest=${1:-lab}
-[ ! -e "$dest" ] || { echo "make lab: $dest already exists; remove it, or give another folder: make lab LAB=DIR" >&2; exit 2; }
 here=$(pwd)
 [ -f exercises/make_lab.sh ] && [ -f mlp.cpp ] || { echo "make lab: run it from the project's folder" >&2; exit 2; }
+dest=${LAB:-../$(basename "$here")-lab}
+case $dest in
+    */) dest=${dest%/} ;;
+esac
+[ -n "$dest" ] || { echo "make lab: LAB is empty; give a folder: make lab LAB=DIR" >&2; exit 2; }
+parent=$(dirname -- "$dest")
+[ -d "$parent" ] || { echo "make lab: $parent does not exist; make it first, or give another folder: make lab LAB=DIR" >&2; exit 2; }
+if [ -e "$dest" ] || [ -L "$dest" ]; then
+    echo "make lab: $dest already exists, and may hold your work: it is left as it is; give another folder: make lab LAB=DIR" >&2
+    exit 2
+fi
+mkdir -- "$dest" 2>/dev/null || { echo "make lab: cannot make $dest (it appeared meanwhile, or $parent is not writable)" >&2; exit 2; }
+dest_abs=$(cd -- "$dest" && pwd -P)
+case $dest_abs/ in
+    "$(pwd -P)"/*) echo "make lab: note: $dest is inside the repository, where 'git clean -xfd' would delete it; ../$(basename "$here")-lab is safer" >&2 ;;
+esac
 
-# The project's files: git's list where this is a checkout, else what is on disk.
+# The project's files: git's list of tracked files where this is a checkout, else what is on disk
+# but for builds, outputs and labs (any folder with a .lab file).
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    files=$(git ls-files --cached --others --exclude-standard)
+    files=$(git ls-files --cached)
 else
-    files=$(find . -type f ! -path './.git/*' | sed 's|^\./||')
+    labs=$(find . -name .lab -type f | sed 's|^\./||; s|/\.lab$||')
+    files=$(find . \( -path ./.git -o -path ./build -o -path ./out \) -prune -o -type f -print | sed 's|^\./||' |
+        while IFS= read -r f; do
+            skip=no
+            for l in $labs; do case $f in "$l"/*) skip=yes ;; esac; done
+            [ $skip = yes ] || printf '%s\n' "$f"
+        done)
 fi
 # Not for the lab: whatever would show an answer, and what only the repository's checks need.
 keep() {
@@ -33,14 +62,13 @@ keep() {
         tests/notes_numpy_seed0.txt) return 0 ;;  # the grader compares the lesson's run with it
         tests/*|bench/*|fuzz/*|.ci/*) return 1 ;;
         exercises/torch_reference.py|exercises/compare_torch.sh|exercises/reference/make_reference.py) return 1 ;;
-        exercises/make_lab.sh) return 1 ;;
+        exercises/make_lab.sh|exercises/grade_class.sh|exercises/points.txt) return 1 ;;
         data/*-ubyte|data/*.gz) return 1 ;;
     esac
     return 0
 }
 
-mkdir -p "$dest"
-fail() { echo "make lab: $*" >&2; rm -rf "$dest"; exit 1; }
+fail() { echo "make lab: $*" >&2; rm -rf -- "$dest"; exit 1; }
 for f in $files; do
     [ -f "$f" ] || continue
     keep "$f" || continue
@@ -62,9 +90,11 @@ for f in $files; do
                     indent = $0; sub(/[^ \t].*$/, "", indent)
                     label = $0; sub(/^[ \t]*\/\/ BEGIN SOLUTION \(/, "", label)
                     ex = label; sub(/\).*$/, "", ex)
-                    what = label; sub(/^[^)]*\) */, "", what); gsub(/\\/, "\\\\", what); gsub(/"/, "\\\"", what)
+                    what = label; sub(/^[^)]*\) */, "", what); label_what = what; gsub(/\\/, "\\\\", what); gsub(/"/, "\\\"", what)
                     if (!(ex in where)) { print file ": exercise (" ex ") is not in exercises/exercises.def (line " NR ")" > "/dev/stderr"; exit 3 }
+                    print indent "// BEGIN EXERCISE (" ex ") " label_what
                     print indent "exercise_stub(\"" ex "\", \"" what "\", \"" where[ex] "\");  // your code goes here"
+                    print indent "// END EXERCISE"
                     next
                 }
                 /^[ \t]*\/\/ BEGIN REPOSITORY ONLY/ { hidden = 1; next }
@@ -105,9 +135,8 @@ for f in $files; do
         *) cp -p "$f" "$dest/$f" ;;
     esac
 done
-if grep -rl 'BEGIN SOLUTION\|END SOLUTION' "$dest" >/dev/null 2>&1; then
-    fail "a SOLUTION marker is left in $(grep -rl 'BEGIN SOLUTION\|END SOLUTION' "$dest" | head -1)"
-fi
+left=$(grep -rlE '^[[:space:]]*(//|<!--) (BEGIN|END) SOLUTION' "$dest" 2>/dev/null | head -1)
+[ -z "$left" ] || fail "a SOLUTION marker is left in $left"
 touch "$dest/.lab"  # the lab's Makefile and grader know they are in a lab
 for idx in data/*-ubyte; do
     [ -f "$idx" ] || continue

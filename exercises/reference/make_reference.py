@@ -10,7 +10,7 @@ Writes, beside this script:
       * softmax, cross_entropy, bce: torch.softmax, cross_entropy(reduction='sum') and
         binary_cross_entropy_with_logits(reduction='sum') on fixed logits;
       * tiny.*: a tiny network (tiny_problem() below, also written out in C++ in
-        tests/test_exercises.cpp and exercises/grade.cpp) after one gradient-descent step, full
+        tests/test_exercises.cpp and the grader) after one gradient-descent step, full
         batch, for 2 and 3 classes and both reductions, and after one epoch of mini-batches;
       * keep.*: dropout masks from RandomState(3), random_sample((n, n_l)) >= 0.4, layer by layer;
       * forward.K.*: z_l and y_l of a sigmoid network with K hidden layers (forward_problem());
