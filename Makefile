@@ -189,7 +189,7 @@ test-all: $(TEST_PROGRAMS)
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_DIR   := build/sanitize
-sanitize: $(REPORT_ASSETS) $(if $(MNIST_MISSING),data)
+sanitize: $(REPORT_ASSETS) tests/interpose.so $(if $(MNIST_MISSING),data)
 	mkdir -p $(SAN_DIR)/tests
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/mlp mlp.cpp
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/test_gradients test_gradients.cpp
