@@ -15,7 +15,8 @@
 # make compare    ./deep_mlp against the PyTorch float64 reference, config by config (skips without torch)
 # make ten-class  the best ten-class network of the guide (exercises/README.md, the record)
 # END REPOSITORY ONLY
-# make clean      remove what the build made
+# make clean      remove what the build made; never out/, where the runs write (their files and
+#                 models are yours: delete them yourself)
 #
 # OPENMP=0 builds without OpenMP. CXX, CXXFLAGS and OMPFLAGS can be overridden: make CXX=clang++.
 # Never the fast-math options (Ofast, ffast-math): they reorder sums and break the checker's and
@@ -78,7 +79,7 @@ MNIST_MISSING := $(filter-out $(wildcard $(MNIST)),$(MNIST))
 .DELETE_ON_ERROR:
 
 EXERCISES := $(wildcard exercises/*.hpp) exercises/exercises.def test_gradients.cpp
-TESTS     := test_gradients tests/test_units tests/test_exercises tests/test_files tests/two_units
+TESTS     := test_gradients tests/test_units tests/test_exercises tests/test_files tests/two_units tests/interpose.so
 
 # BEGIN REPOSITORY ONLY
 all: mlp deep_mlp exercises/judge exercises/runner $(TESTS) $(if $(MNIST_MISSING),data)
@@ -146,6 +147,11 @@ test_gradients: test_gradients.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 tests/two_units: tests/two_units_a.cpp tests/two_units_b.cpp mlp.cpp $(EXERCISES) $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/two_units_a.cpp tests/two_units_b.cpp
 
+# A library the output tests preload, to raise a signal or pause at the instant a file is written or
+# renamed (tests/interpose.cpp).
+tests/interpose.so: tests/interpose.cpp
+	$(CXX) $(WARN) $(CXXFLAGS) -shared -fPIC -o $@ tests/interpose.cpp -ldl
+
 tests/test_units: tests/test_units.cpp tests/check.hpp mlp.cpp $(HEADERS)
 	$(CXX) $(ALL_FLAGS) -I. -o $@ tests/test_units.cpp
 
@@ -204,7 +210,7 @@ test-all: $(TEST_PROGRAMS)
 # AddressSanitizer and UndefinedBehaviorSanitizer: every program built with them, then the tests.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SAN_DIR   := build/sanitize
-sanitize: $(REPORT_ASSETS) $(if $(MNIST_MISSING),data)
+sanitize: $(REPORT_ASSETS) tests/interpose.so $(if $(MNIST_MISSING),data)
 	mkdir -p $(SAN_DIR)/tests
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/mlp mlp.cpp
 	$(CXX) $(WARN) $(SAN_FLAGS) $(OMPFLAGS) -o $(SAN_DIR)/test_gradients test_gradients.cpp
@@ -285,4 +291,4 @@ ten-class: deep_mlp $(if $(MNIST_MISSING),data)
 
 clean:
 	rm -f mlp deep_mlp exercises/judge exercises/runner $(TESTS) bench/bench .build_flags $(REPORT_ASSETS)
-	rm -rf out build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args fuzz/corpus_model fuzz/fuzz_model
+	rm -rf build fuzz/corpus fuzz/fuzz_idx fuzz/corpus_args fuzz/fuzz_args fuzz/corpus_model fuzz/fuzz_model

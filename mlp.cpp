@@ -302,13 +302,15 @@ inline size_t count_saturated_wrong(const Matrix& y_2, const Matrix& y) {
     return count;
 }
 
-// What the user reads when training diverges: when, why, and what to try.
-inline std::string divergence_message(int epoch, size_t wrong, double loss, double learning_rate) {
+// What the user reads when training diverges: when and why, then what to try.
+inline std::string divergence(int epoch, size_t wrong, double loss) {
     const std::string why = wrong ? std::to_string(wrong) + (wrong == 1 ? " sample" : " samples") +
                                         " predicted with certainty and wrong, an infinite loss"
                                   : "loss " + python_float(loss);
-    return "training diverged at epoch " + std::to_string(epoch) + " (" + why + "); try a smaller --lr than " +
-           python_float(learning_rate);
+    return "training diverged at epoch " + std::to_string(epoch) + " (" + why + ")";
+}
+inline std::string divergence_message(int epoch, size_t wrong, double loss, double learning_rate) {
+    return divergence(epoch, wrong, loss) + "; try a smaller --lr than " + python_float(learning_rate);
 }
 
 // Thrown when training diverges; carries the losses of the epochs before, for the plot.

@@ -17,14 +17,17 @@ derives every rule and gives the commands and what they reach.
 This file is the training: one step, one epoch, the loop over epochs, the test. The flags live in
 deep_mlp_options.hpp; --save, --load and --predict in saved_networks.hpp.
 */
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <type_traits>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "../program/memory.hpp"
 #include "../program/progress.hpp"
 #include "deep_mlp_options.hpp"
 #include "network.hpp"
@@ -54,6 +57,29 @@ struct Training {
     Progress* progress = nullptr;
 };
 
+// What to try when training diverges. Weight decay (exercise f) takes lr L theta off every weight
+// theta at every step: by itself, under gd, it multiplies theta by 1 - lr L, which grows it, its sign
+// flipping at every step, once lr L > 2. With momentum m the bound is 2 (1 + m), with Nesterov
+// 2 (1 + m) / (1 + 2 m) (optimizers.hpp's rules on the loss L theta^2 / 2); Adam divides every step
+// by the gradient's size, so the decay alone never makes it diverge. Past its bound the decay is the
+// cause, whatever the rate; below it, the rate or the decay may be.
+inline std::string divergence_advice(const OptimizerSettings& opt) {
+    const std::string lr = python_float(opt.lr), decay = python_float(opt.weight_decay);
+    if (opt.weight_decay == 0) return "try a smaller --lr than " + lr;
+    const double m = opt.momentum;
+    const double bound = opt.name == "gd" ? 2 : opt.name == "momentum" ? 2 * (1 + m)
+                                            : opt.name == "nesterov"   ? 2 * (1 + m) / (1 + 2 * m) : INFINITY;
+    if (opt.lr * opt.weight_decay >= bound) {
+        char product[32], below[32], limit[32];
+        std::snprintf(product, sizeof product, "%.6g", opt.lr * opt.weight_decay);
+        std::snprintf(limit, sizeof limit, "%.6g", bound);
+        std::snprintf(below, sizeof below, "%.6g", bound / opt.lr);
+        return "--weight-decay " + decay + " diverges by itself at --lr " + lr + " (their product, " + product +
+               ", must stay below " + limit + " for --optimizer " + opt.name + "); try a --weight-decay below " + below;
+    }
+    return "try a smaller --lr than " + lr + ", or a smaller --weight-decay than " + decay;
+}
+
 // Stops the run, as the lesson does, when a batch's loss is infinite or NaN or a sample is
 // predicted with certainty and wrong (where log(0) makes the loss infinite). Before the first step
 // the learning rate cannot be the cause: the initial (or loaded) weights are.
@@ -61,7 +87,7 @@ inline void check_divergence(const Training& tr, const ForwardPass& f, const Mat
     const size_t wrong = tr.net.certain_and_wrong(f, y);
     if (std::isfinite(loss_sum) && wrong == 0) return;
     const int epoch = static_cast<int>(tr.losses.size());
-    if (tr.optimizer.steps() > 0) throw Diverged(divergence_message(epoch, wrong, loss_sum, tr.o.optimizer.lr), tr.losses);
+    if (tr.optimizer.steps() > 0) throw Diverged(divergence(epoch, wrong, loss_sum) + "; " + divergence_advice(tr.o.optimizer), tr.losses);
     const std::string what = wrong ? std::to_string(wrong) + " samples predicted with certainty and wrong, an infinite loss"
                                    : "the loss " + python_float(loss_sum);
     throw Diverged(tr.o.load.empty() ? "the initial weights already give " + what + ", before any training; try a smaller --init"
@@ -126,7 +152,8 @@ inline double decayed_lr(double lr, double gamma) {
 inline void check_weights_finite(Network& net, const Training& tr) {
     for (const Parameter& p : net.parameters())
         if (!all_finite(*p.theta))
-            throw Diverged(divergence_message(static_cast<int>(tr.losses.size()), 0, NAN, tr.o.optimizer.lr), tr.losses);
+            throw Diverged(divergence(static_cast<int>(tr.losses.size()), 0, NAN) + "; " + divergence_advice(tr.o.optimizer),
+                           tr.losses);
 }
 
 // The share of test images whose predicted class (Network::predict) is the label.
@@ -146,6 +173,74 @@ inline ForwardPass evaluate(const Network& net, const SparseMatrix& X_test, cons
                                             : " (" + o.load + "); train a new one"),
                         1);
     return test;
+}
+
+// What the run does at a moment, and what to try when memory runs out then: the words of the
+// Stage that runs then (program/command_line.hpp), for the messages.
+struct Moment {
+    std::string what, advice;
+};
+
+// The least memory a run needs, in bytes: the data it holds throughout and, on top, the largest of
+// the moments that follow, each counted by the matrices alive at once. At the end of a training
+// step: the weights, their gradients, the optimizer's state (one tensor per weight tensor for
+// momentum and Nesterov, two for Adam) and the batch's forward pass (z_l and y_l for every layer,
+// and with dropout phi_l(z_l) and the masks of the hidden layers too). Saving (with --save): the
+// weights, the model's numbers and the file's bytes. In the test: the weights and the test set's
+// forward pass. The program, its libraries and its threads need more besides.
+struct MemoryNeed {
+    uint64_t data = 0;
+    std::vector<std::pair<uint64_t, Moment>> moments;
+    const std::pair<uint64_t, Moment>& largest() const {
+        return *std::max_element(moments.begin(), moments.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    }
+    uint64_t total() const { return data + largest().first; }
+};
+
+inline uint64_t bytes_of(const SparseMatrix& X) {
+    uint64_t bytes = X.row_start.size() * sizeof(size_t) + X.col.size() * sizeof(uint32_t) + X.value.size() * sizeof(double);
+    for (const SparseMatrix::ColumnTile& t : X.tiles)
+        bytes += t.col_start.size() * sizeof(size_t) + t.row.size() * sizeof(uint32_t) + t.value.size() * sizeof(double);
+    return bytes;
+}
+
+inline MemoryNeed memory_needed(const Options& o, const Split& s, const Moment& training, const Moment& saving,
+                                const Moment& testing) {
+    const uint64_t outputs = output_layer_for(o.classes).units(o.classes);
+    std::vector<uint64_t> n = {s.X_train.cols};  // n_0 .. n_K
+    n.insert(n.end(), o.hidden.begin(), o.hidden.end());
+    n.push_back(outputs);
+    uint64_t weights = 0, units = 0;  // every W_l and b_l; n_1 + ... + n_K
+    for (size_t l = 1; l < n.size(); ++l) weights += n[l - 1] * n[l] + n[l], units += n[l];
+    const uint64_t hidden_units = units - outputs;
+    const uint64_t rows = o.batch == 0 || o.batch >= s.X_train.rows ? s.X_train.rows : o.batch;
+    const uint64_t state = o.optimizer.name == "adam" ? 2 : o.optimizer.name == "gd" ? 0 : 1;
+    const uint64_t d = sizeof(double);
+    MemoryNeed need;
+    need.data = bytes_of(s.X_train) + bytes_of(s.X_test) + d * (s.y_train.size() + s.y_test.size() + s.y_train.rows * outputs);
+    if (o.epochs > 0)
+        need.moments.push_back(
+            {d * ((2 + state) * weights + 2 * rows * units + (o.dropout > 0 ? 2 * rows * hidden_units : 0)), training});
+    if (!o.save.empty()) need.moments.push_back({d * 3 * weights, saving});
+    need.moments.push_back({d * (weights + 2 * s.X_test.rows * units), testing});
+    return need;
+}
+
+// Refuses, before the network is made, a run that cannot have the memory it needs
+// (program/memory.hpp), naming the moment that needs the most; and keeps the figure for an
+// out-of-memory line, should the run run out all the same.
+inline void require_memory_for(const MemoryNeed& need) {
+    memory_needed_in_all() = bytes_text(need.total());
+    const auto& [bytes, moment] = need.largest();
+    require_memory(need.total(), "this run", bytes_text(bytes) + " for " + moment.what + ", " + bytes_text(need.data) + " for the data",
+                   moment.advice);
+}
+
+// Training is over: its gradients and the optimizer's state are freed. Saving, next, holds two
+// more copies of the weights in their place (the model's numbers and the file's bytes).
+inline void free_training_state(Network& net, Optimizer& optimizer, const Options& o) {
+    for (Layer& layer : net.layers) layer.grad_W = Matrix(), layer.grad_b = Matrix();
+    optimizer = Optimizer(o.optimizer);
 }
 
 // =============================================================================================
@@ -179,14 +274,25 @@ inline int run(int argc, char** argv) {
     keep_first_training_samples(s, o.limit);
     prepare_output_folder(o.out_dir);
     check_save_path(o);
+    std::string hidden;
+    for (size_t h : o.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(h);
+    const size_t N = s.X_train.rows;
+    const bool full_batch = o.batch == 0 || o.batch >= N;
+    const Moment training_moment =
+        full_batch ? Moment{"training on all " + std::to_string(N) + " samples at once (full batch) through --hidden " + hidden,
+                            "try mini-batches (--batch 128) or a smaller --hidden"}
+                   : Moment{"training on mini-batches of " + std::to_string(o.batch) + " through --hidden " + hidden,
+                            "try a smaller --batch or --hidden"};
+    const Moment saving_moment{"saving the trained network to " + o.save, "free some memory"};
+    const Moment testing_moment{"the forward pass over the " + std::to_string(s.X_test.rows) + " test images through --hidden " + hidden,
+                                "try a smaller --hidden"};
+    require_memory_for(memory_needed(o, s, training_moment, saving_moment, testing_moment));
     std::cout << s.X_train.shape() << " (" << s.y_train.rows << ",)\n"
               << s.X_test.shape() << " (" << s.y_test.rows << ",)\n";
     const Matrix y_train = output_layer_for(o.classes).targets(s.y_train, o.classes);  // y: a label or a one-hot row
 
     // The model: from the seed's one random stream (the weights first, then each epoch's
     // permutation and masks), or from --load.
-    std::string hidden;
-    for (size_t h : o.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(h);
     Stage making("making the network (--hidden " + hidden + ")", "try a smaller --hidden");
     NumpyRandomState rng(o.seed);
     Network net = o.load.empty() ? make_network(s.X_train.cols, o.hidden, o.phi, o.classes, o.init, rng)
@@ -196,11 +302,7 @@ inline int run(int argc, char** argv) {
 
     // Training.
     const auto t1 = std::chrono::steady_clock::now();
-    const size_t N = s.X_train.rows;
-    const bool full_batch = o.batch == 0 || o.batch >= N;
-    Stage training(full_batch ? "training on all " + std::to_string(N) + " samples at once (full batch) through --hidden " + hidden
-                              : "training on mini-batches of " + std::to_string(o.batch) + " through --hidden " + hidden,
-                   full_batch ? "try mini-batches (--batch 128) or a smaller --hidden" : "try a smaller --batch or --hidden");
+    Stage training(training_moment.what, training_moment.advice);
     Progress progress("deep_mlp", o.epochs, full_batch ? 1 : (N + o.batch - 1) / o.batch);
     Training tr{net, optimizer, rng, o, {}, &progress};
     try {
@@ -220,9 +322,16 @@ inline int run(int argc, char** argv) {
     }
     const double train_s = seconds_since(t1);
 
+    // The trained network is saved first, before anything else can fail (the test, the report, the
+    // last of stdout): whatever happens next, it is on disk, and every error line says where.
+    free_training_state(net, optimizer, o);
+    const bool saved = o.save.empty() || [&] {
+        Stage saving(saving_moment.what, saving_moment.advice);
+        return save_network(o, model_of(net, rows, cols));
+    }();
+
     // Test, and what the run leaves behind.
-    Stage testing("the forward pass over the " + std::to_string(s.X_test.rows) + " test images through --hidden " + hidden,
-                  "try a smaller --hidden");
+    Stage testing(testing_moment.what, testing_moment.advice);
     const ForwardPass test = evaluate(net, s.X_test, o);
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy_of(net.predict(test), s.y_test) * 100)
               << "%" << std::endl;
@@ -231,7 +340,7 @@ inline int run(int argc, char** argv) {
     const std::string report = report_html(network_description(net), run_facts, report_test_set(s.X_test, s.y_test, test.y_K()));
     write_loss_history(o.out_dir, tr.losses, {{"report.html", report}});
     check_standard_output();
-    if (!o.save.empty()) save_network(o, model_of(net, rows, cols));
+    if (!saved) throw UserError(std::exchange(kept_safe(), std::string()), 1);  // --save's failure, and where the network is
     std::fprintf(stderr, "wrote %s/loss.csv, loss.svg and report.html%s%s; load %.3fs train %.3fs total %.3fs\n",
                  printable(o.out_dir).c_str(), o.save.empty() ? "" : ", and the model to ", printable(o.save).c_str(), load_s,
                  train_s, seconds_since(t0));

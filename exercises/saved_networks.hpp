@@ -135,8 +135,10 @@ inline bool same_file(const std::string& a, const std::string& b) {
 
 // --save FILE is refused (exit 2) before any training when FILE is one of the run's inputs (the four
 // IDX files) or one of its outputs (loss.csv, loss.svg, report.html in --out), or cannot be
-// written. Saving over --load's own file is allowed: a network trained on, in place. Called once
-// the --out folder exists, so that --out DIR --save DIR/net.model works with DIR new.
+// written (model_file_problem(): a FIFO, a device or a symbolic link under the name, a name too
+// long, a folder that is missing or not writable). Saving over --load's own file is allowed: a
+// network trained on, in place. Called once the --out folder exists, so that --out DIR --save
+// DIR/net.model works with DIR new.
 inline void check_save_path(const Options& o) {
     if (o.save.empty()) return;
     auto refuse = [&](const std::string& why) { throw UserError("--save " + printable(o.save) + ": " + why + " (see ./deep_mlp --help)", 2); };
@@ -146,32 +148,38 @@ inline void check_save_path(const Options& o) {
     for (const char* output : {"loss.csv", "loss.svg", "report.html"})
         if (same_file(o.save, o.out_dir + "/" + output))
             refuse("is " + o.out_dir + "/" + output + ", which this run writes; choose another file name");
-    const std::string problem = output_file_problem(o.save);
+    const std::string problem = model_file_problem(o.save);
     if (!problem.empty()) refuse(problem);
 }
 
-// Writes the trained network to --save. When that fails, the network is not lost: it goes to a
-// file beside the run's other outputs (or in the temporary folder), and the message says where.
-inline void save_network(const Options& o, const ModelData& m) {
+// Writes the trained network to --save, as soon as training is over, before anything else can fail
+// (the test, the report, the last of stdout). When that file cannot be written, the network is not
+// lost: it goes into a new file of its own, deep_mlp-unsaved.model (or -2, -3, ... when that name
+// is taken: never over an earlier run's) in --out, or else in the temporary folder. Either way
+// kept_safe() (program/command_line.hpp) says where it is, so that any error that ends the run
+// later says it too. Returns false when --save's own file was not written: the run then ends with
+// that failure (exit 1), once its other outputs are written.
+inline bool save_network(const Options& o, const ModelData& m) {
+    FinishFiles writing;  // a first Ctrl-C waits for the network to be saved, in its fallback too
+    const std::string bytes = serialize_model(m);
     try {
-        write_model_file(o.save, m, "--save");
+        write_model_bytes(o.save, bytes, "--save");
+        kept_safe() = "the trained network was saved to " + o.save;
+        return true;
     } catch (const OutputError& e) {
         std::string kept;
         std::error_code ec;
         const std::string temporary = std::filesystem::temp_directory_path(ec).string();
         for (const std::string& folder : {o.out_dir, temporary.empty() ? std::string("/tmp") : temporary}) {
-            const std::string fallback = folder + "/deep_mlp-unsaved.model";
             try {
-                if (same_file(fallback, o.save)) continue;
-                write_model_file(fallback, m, "--save");
-                kept = fallback;
+                kept = write_new_file(folder, "deep_mlp-unsaved", ".model", bytes, "--save");
                 break;
             } catch (const std::exception&) {
             }
         }
-        throw UserError(std::string(e.what()) + (kept.empty() ? "; the trained network could not be kept anywhere"
-                                                              : "; the trained network is in " + kept + " instead"),
-                        1);
+        kept_safe() = std::string(e.what()) + (kept.empty() ? "; the trained network could not be kept anywhere"
+                                                              : "; the trained network is in " + kept + " instead");
+        return false;
     }
 }
 

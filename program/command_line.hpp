@@ -32,6 +32,10 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <unistd.h>
+
+#include "interruptions.hpp"
+#include "progress.hpp"
 
 // Thrown for anything wrong with what the user gave (files, flags, a diverging rate): the message
 // is printed as one line, and the program exits with exit_code.
@@ -222,10 +226,12 @@ public:
 protected:
     int_type overflow(int_type c) override {
         if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+        clear_progress_line_on_terminal();
         if (std::fputc(c, stdout) == EOF) return failed();
         return c;
     }
     std::streamsize xsputn(const char* s, std::streamsize n) override {
+        clear_progress_line_on_terminal();
         const size_t written = std::fwrite(s, 1, static_cast<size_t>(n), stdout);
         if (written < static_cast<size_t>(n)) failed();
         return static_cast<std::streamsize>(written);
@@ -233,6 +239,11 @@ protected:
     int sync() override { return std::fflush(stdout) == 0 ? 0 : (failed(), -1); }
 
 private:
+    // A progress line on the terminal (program/progress.hpp) is erased before any output that goes
+    // to a terminal too, or the output would be glued to its end.
+    static void clear_progress_line_on_terminal() {
+        if (progress_line_shown && ::isatty(STDOUT_FILENO) == 1) clear_progress_line();
+    }
     int_type failed() {
         if (error_ == 0) error_ = errno != 0 ? errno : EIO;
         return traits_type::eof();
@@ -248,6 +259,14 @@ inline CheckedStdout& checked_stdout() {
 }
 
 }  // namespace cli_detail
+
+// What the run has already put safely on disk, once it has ("the trained network was saved to
+// net.model"): whatever error ends the run after that, its line ends with this, so that the user
+// knows what survived. Empty until then.
+inline std::string& kept_safe() {
+    static std::string what;
+    return what;
+}
 
 // Throws a UserError (exit code 1) if anything written to stdout was lost. run_program() checks
 // at the end anyway; a program calls this before its last words on stderr so that a lost stdout
@@ -272,6 +291,12 @@ inline MemoryStage& memory_stage() {
     static MemoryStage stage;
     return stage;
 }
+// The least memory the whole run needs, in words ("1.2 GB"), once the program has worked it out
+// (program/memory.hpp): an out-of-memory line says it.
+inline std::string& memory_needed_in_all() {
+    static std::string text;
+    return text;
+}
 class Stage {
 public:
     Stage(std::string what, std::string advice) : saved_(memory_stage()), in_flight_(std::uncaught_exceptions()) {
@@ -291,10 +316,6 @@ private:
 // "1 byte", "2 bytes": a count and its noun, singular or plural.
 inline std::string count_of(uint64_t n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
-// main()'s body for both programs: runs `run` and turns every error into one line on stderr.
-// SIGPIPE and SIGXFSZ are ignored, so that a closed pipe or a file-size limit (ulimit -f) turns into
-// a failed write with an errno (EPIPE, EFBIG) to report, instead of a silent death that leaves
-// temporary files behind; the output files are still written.
 // Training makes matrices of the same sizes every epoch (or batch). glibc hands large blocks back
 // to the system when they are freed and asks for fresh ones the next time, and the system zeroes
 // every page of them again: for the lesson, 6 MB matrices every epoch. Keeping freed memory in the
@@ -311,14 +332,23 @@ inline double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// main()'s body for both programs: runs `run` and turns every error into one line on stderr, which
+// starts a clean line (a progress line is erased first) and ends with what the run kept safe.
+// SIGPIPE and SIGXFSZ are ignored, so that a closed pipe or a file-size limit (ulimit -f) turns into
+// a failed write with an errno (EPIPE, EFBIG) to report, instead of a silent death that leaves
+// temporary files behind; the output files are still written. Ctrl-C, kill and a closed terminal
+// while the run writes its files wait for them to be whole (program/interruptions.hpp).
 template <class Run>
 int run_program(const char* program, Run run) {
     keep_freed_memory();
     std::signal(SIGPIPE, SIG_IGN);
     std::signal(SIGXFSZ, SIG_IGN);
+    handle_interruptions(program);
     cli_detail::checked_stdout();
     auto report = [&](const std::string& message, int code) {
-        std::cerr << program << ": " << printable(message, 500) << "\n";
+        clear_progress_line();
+        const std::string& kept = kept_safe();
+        std::cerr << program << ": " << printable(message, 500) << (kept.empty() ? "" : "; " + printable(kept, 500)) << "\n";
         return code;
     };
     try {
@@ -337,7 +367,9 @@ int run_program(const char* program, Run run) {
         return report(e.what(), e.exit_code);
     } catch (const std::bad_alloc&) {
         const MemoryStage& stage = memory_stage();
-        return report("out of memory while " + stage.what + "; " + stage.advice + " (the limit: ulimit -v)", 1);
+        const std::string& needed = memory_needed_in_all();
+        return report("out of memory while " + stage.what + (needed.empty() ? "" : " (this run needs at least " + needed + ")") +
+                          "; " + stage.advice + " (the limit: ulimit -v)", 1);
     } catch (const std::exception& e) {
         return report(e.what(), 1);
     }

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "../idx_reader.hpp"
+#include "memory.hpp"
 #include "output_files.hpp"
 
 struct ModelError : std::runtime_error {
@@ -228,13 +229,20 @@ inline std::string serialize_model(const ModelData& m) {
 }
 
 // Reads the model file at `path`: the header first, checked against the file's size, and only then
-// the rest.
+// the rest. Its bytes and the numbers read from them are held at once, so reading takes at least
+// twice the file's size in memory: a run that has less is refused, naming the file and its size.
 inline ModelData read_model_file(const std::string& path) {
     std::ifstream in;
     const uint64_t size = open_for_reading(path, "a model file", in);  // idx_reader.hpp: a regular file only
     std::vector<uint8_t> head(model_detail::kMaxHeader);
     in.read(reinterpret_cast<char*>(head.data()), static_cast<std::streamsize>(head.size()));
-    model_detail::check_header(path, head.data(), static_cast<size_t>(in.gcount()), size);
+    const model_detail::Header h = model_detail::check_header(path, head.data(), static_cast<size_t>(in.gcount()), size);
+    const std::string what = "reading the network in " + path + " (" + bytes_text(size) + ")";
+    const std::string advice = "free some memory, or raise the limit";
+    const uint64_t numbers = h.file_size - h.weights_at - 4;
+    require_memory(size + numbers, what, bytes_text(size) + " for the file and " + bytes_text(numbers) + " for the numbers in it",
+                   advice);
+    Stage reading(what, advice);
     std::vector<uint8_t> bytes(static_cast<size_t>(size));  // the size the header implies
     in.clear();
     in.seekg(0);
@@ -244,10 +252,21 @@ inline ModelData read_model_file(const std::string& path) {
     return parse_model(path, bytes.data(), bytes.size());
 }
 
-// Writes the model to `path` whole or not at all, as every output is (program/output_files.hpp);
-// `flag` names the flag a failure's message advises changing.
-inline void write_model_file(const std::string& path, const ModelData& m, const std::string& flag = "--save") {
+// Why no model file can be written at `path`, or "": a regular file (or nothing) under a name
+// that fits, in a folder that can be written (output_files.hpp's output_file_problem()).
+inline std::string model_file_problem(const std::string& path) { return output_file_problem(path, "a model file"); }
+
+// Writes a model file's bytes (serialize_model()) to `path` whole or not at all, as every output is
+// (program/output_files.hpp), looking once more, at the last moment, that nothing but a regular
+// file is replaced; `flag` names the flag a failure's message advises changing.
+inline void write_model_bytes(const std::string& path, const std::string& bytes, const std::string& flag = "--save") {
+    const std::string problem = model_file_problem(path);
+    if (!problem.empty()) throw OutputError(path + ": cannot write: " + problem);
     const std::filesystem::path p(path);
     const std::string folder = p.parent_path().empty() ? "." : p.parent_path().string();
-    write_files_atomically(folder, {{p.filename().string(), serialize_model(m)}}, flag);
+    write_files_atomically(folder, {{p.filename().string(), bytes}}, flag);
+}
+
+inline void write_model_file(const std::string& path, const ModelData& m, const std::string& flag = "--save") {
+    write_model_bytes(path, serialize_model(m), flag);
 }

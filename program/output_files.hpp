@@ -3,7 +3,8 @@
 //  - python_float(): a double as Python prints it, so that the printed losses read like the notes'.
 //  - losses_csv(), loss_plot_svg(): the loss history as a table and as the notes' plot.
 //  - prepare_output_folder(), write_files_atomically(): a set of output files written whole or not
-//    at all, never through a symbolic link, safe with several runs writing into one folder.
+//    at all, never through a symbolic link, safe with several runs writing into one folder and
+//    with Ctrl-C; write_new_file(): a file under a name no other file has (--save's fallback).
 // It knows nothing of training: it formats numbers and writes files.
 #pragma once
 
@@ -12,12 +13,14 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -25,9 +28,13 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../idx_reader.hpp"
 #include "command_line.hpp"
+#include "interruptions.hpp"
 
 // Python prints a float with the fewest digits that read back to the same double (repr), in
 // fixed notation when the decimal exponent is in [-5, 16), else as 1.5e-05. std::to_chars gives
@@ -210,6 +217,19 @@ struct OutputError : UserError {
     explicit OutputError(const std::string& message) : UserError(message, 1) {}
 };
 
+namespace output_detail {
+
+// The longest file name the folder of `path` takes (255 almost everywhere).
+inline size_t name_max(const std::string& folder) {
+    const long n = ::pathconf(folder.c_str(), _PC_NAME_MAX);
+    return n > 0 ? static_cast<size_t>(n) : 255;
+}
+
+// ".PID.RANDOM.tmp": at most 29 bytes.
+constexpr size_t kTemporarySuffix = 1 + 10 + 1 + 16 + 4;
+
+}  // namespace output_detail
+
 // Creates the output folder (and its parents) if needed, and checks that files can be made in it,
 // so that a long training does not end in a folder it cannot write. (access() asks the system;
 // no probe file is created, so nothing of the user's can be overwritten.)
@@ -223,6 +243,8 @@ inline void prepare_output_folder(const std::string& dir) {
         why = "a file is in the way";
     else if (::access(dir.c_str(), W_OK | X_OK) != 0)
         why = std::strerror(errno);
+    else if (dir.size() + 1 + std::strlen("report.html") + output_detail::kTemporarySuffix >= PATH_MAX)
+        why = "its path is " + std::to_string(dir.size()) + " bytes long, too long for the files in it";
     if (!why.empty()) throw UserError("--out " + dir + ": cannot create or write that folder (" + why + ")", 2);
 }
 
@@ -239,6 +261,8 @@ inline std::string write_error_text(int error, const std::string& flag) {
 
 // A name beside `path` that no other run uses: path.PID.RANDOM.tmp. The random part makes a clash
 // unlikely (two machines writing into one network folder share PIDs); O_EXCL makes one harmless.
+// A long file name is shortened first, so that the temporary's name is never longer than the
+// longest the folder takes: a name that fits is written whatever its length.
 inline std::string unique_name(const std::string& path) {
     static std::atomic<uint64_t> counter{0};
     uint64_t x = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
@@ -248,17 +272,28 @@ inline std::string unique_name(const std::string& path) {
     x ^= x >> 31;
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(x));
-    return path + "." + std::to_string(::getpid()) + "." + hex + ".tmp";
+    const std::string suffix = "." + std::to_string(::getpid()) + "." + hex + ".tmp";
+    const size_t slash = path.rfind('/');
+    const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const size_t name_at = slash == std::string::npos ? 0 : slash + 1;
+    const size_t longest = name_max(folder) > suffix.size() ? name_max(folder) - suffix.size() : 1;
+    return path.substr(0, name_at + std::min(path.size() - name_at, longest)) + suffix;
 }
 
 // A new file beside `path`, open for writing. O_CREAT | O_EXCL never opens an existing file, nor
 // follows a symbolic link planted under the name (O_NOFOLLOW says so twice): nothing but our own
-// new file can be written. Returns the descriptor, or -1 with errno set.
-inline int create_temporary(const std::string& path, std::string& temporary) {
+// new file can be written. Its name is registered, before the file exists, for the handler of
+// Ctrl-C to remove (program/interruptions.hpp). Returns the descriptor, or -1 with errno set.
+inline int create_temporary(const std::string& path, std::string& temporary, std::unique_ptr<TemporaryName>& registered) {
     for (int attempt = 0; attempt < 100; ++attempt) {
         temporary = unique_name(path);
+        registered = std::make_unique<TemporaryName>(temporary);
         const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST) return fd;
+        if (fd >= 0) return fd;
+        const int error = errno;
+        registered.reset();
+        errno = error;
+        if (error != EEXIST) return -1;
     }
     return -1;  // errno is EEXIST
 }
@@ -283,6 +318,7 @@ inline bool write_all(int fd, const std::string& text) {
 struct Staged {
     std::string path, temporary, backup;
     bool existed = false, renamed = false;
+    std::unique_ptr<TemporaryName> registered;
 };
 
 // Gives the file at s.path a second name, so that it can be put back; none when there is no file
@@ -319,40 +355,89 @@ inline bool put_back(std::vector<Staged>& files, size_t done) {
 // The files of one write; whatever happens, no temporary or backup outlives it.
 struct StagedSet {
     std::vector<Staged> files;
+    void remove_backups() {
+        for (Staged& s : files)
+            if (!s.backup.empty()) ::unlink(s.backup.c_str()), s.backup.clear();
+    }
     ~StagedSet() {
-        for (const Staged& s : files) {
+        for (const Staged& s : files)
             if (!s.renamed) ::unlink(s.temporary.c_str());
-            if (!s.backup.empty()) ::unlink(s.backup.c_str());
+        remove_backups();
+    }
+};
+
+// Writes one staged file: its temporary, created and filled; false with errno set on failure.
+inline bool stage(StagedSet& set, const std::string& path, const std::string& text) {
+    Staged s;
+    s.path = path;
+    const int fd = create_temporary(s.path, s.temporary, s.registered);
+    if (fd < 0) return false;
+    set.files.push_back(std::move(s));
+    const bool written = write_all(fd, text);
+    const int error = errno;
+    if (::close(fd) != 0 && written) return false;
+    errno = error;
+    return written;
+}
+
+// How long a run waits for another one to finish putting its files into the same folder (which
+// takes milliseconds) before it gives up: only a run stopped in that instant holds it longer.
+constexpr int kLockSeconds = 60;
+
+// One run at a time puts its files into a folder: an exclusive flock() on the folder itself (no
+// lock file to leave behind), held while the finished files are renamed into place, so that two
+// runs writing into one --out each put their whole set in place, one after the other. Where the
+// file system has no such locks (some network ones), none is held.
+class FolderLock {
+public:
+    FolderLock(const std::string& dir, const std::string& flag) {
+        fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd_ < 0) return;
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(kLockSeconds);
+        while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK && errno != EINTR) {  // no locks on this file system
+                ::close(fd_), fd_ = -1;
+                return;
+            }
+            if (std::chrono::steady_clock::now() > give_up)
+                throw OutputError(dir + ": another run has been putting its files there for " + std::to_string(kLockSeconds) +
+                                  " s (is it stopped?); the files in " + dir + " are unchanged; try again, or choose another " + flag);
+            ::usleep(10000);
         }
     }
+    ~FolderLock() {
+        if (fd_ >= 0) ::close(fd_);  // which releases the lock
+    }
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+
+private:
+    int fd_ = -1;
 };
 
 }  // namespace output_detail
 
 // Writes every file into `dir`, all or nothing: each is written whole under a temporary name of
 // its own (two runs into one folder never share one), and only when all are complete are they
-// renamed into place. If a rename fails, the ones before it are undone, so the folder holds the
-// whole old set or the whole new set, never a half-written file or a mix. `flag` (--out, --save)
-// is the one a message advises changing.
+// renamed into place, by one run at a time (FolderLock) and with Ctrl-C held off for that instant
+// (program/interruptions.hpp). If a rename fails, the ones before it are undone. So the folder
+// holds the whole old set or the whole new set, never a half-written file, a temporary or a mix,
+// whatever fails, whichever signal comes and however many runs write there at once. (Only SIGKILL
+// or a crash in the instant of the renames could leave a mix.) `flag` (--out, --save) is the one a
+// message advises changing.
 inline void write_files_atomically(const std::string& dir, const std::vector<OutputFile>& files,
                                    const std::string& flag = "--out") {
     using namespace output_detail;
-    StagedSet set;
+    FinishFiles writing;  // a first Ctrl-C waits for the files; its destructor stops the run then
+    StagedSet set;        // destroyed before `writing`: no temporary outlives the write
     auto fail = [&](const std::string& path, int error, bool unchanged = true) {
         throw OutputError(path + ": cannot write: " + write_error_text(error, flag) +
                           (unchanged ? "; the files in " + dir + " are unchanged" : ""));
     };
-    for (const OutputFile& f : files) {
-        Staged s;
-        s.path = dir + "/" + f.name;
-        const int fd = create_temporary(s.path, s.temporary);
-        if (fd < 0) fail(s.path, errno);
-        set.files.push_back(s);
-        const bool written = write_all(fd, f.text);
-        const int error = errno;
-        if (::close(fd) != 0 && written) fail(s.path, errno);
-        if (!written) fail(s.path, error);
-    }
+    for (const OutputFile& f : files)
+        if (!stage(set, dir + "/" + f.name, f.text)) fail(dir + "/" + f.name, errno);
+    FolderLock one_run_at_a_time(dir, flag);
+    Renaming renaming;
     for (Staged& s : set.files) keep_old(s);
     for (size_t i = 0; i < set.files.size(); ++i) {
         if (::rename(set.files[i].temporary.c_str(), set.files[i].path.c_str()) != 0) {
@@ -361,18 +446,56 @@ inline void write_files_atomically(const std::string& dir, const std::vector<Out
         }
         set.files[i].renamed = true;
     }
+    set.remove_backups();
 }
 
-// Why a file could not be written at `path` (a folder is there, its folder is missing or not
-// writable), or "" when nothing stands in the way: checked before a long run, not after it.
-inline std::string output_file_problem(const std::string& path) {
+// Writes `text` into a new file in `folder`, named stem + extension, or stem-2 + extension,
+// stem-3 + extension ... when that name is taken: never over another file, not even one an
+// earlier run left there. The file appears whole (written under a temporary name, then linked
+// under the new one, which fails rather than replace). Returns its path.
+inline std::string write_new_file(const std::string& folder, const std::string& stem, const std::string& extension,
+                                  const std::string& text, const std::string& flag) {
+    using namespace output_detail;
+    FinishFiles writing;
+    StagedSet set;  // removes the temporary, once linked or not
+    const std::string first = folder + "/" + stem + extension;
+    if (!stage(set, first, text)) throw OutputError(first + ": cannot write: " + write_error_text(errno, flag));
+    for (int n = 1; n <= 1000; ++n) {
+        const std::string path = n == 1 ? first : folder + "/" + stem + "-" + std::to_string(n) + extension;
+        if (::link(set.files[0].temporary.c_str(), path.c_str()) == 0) return path;
+        if (errno != EEXIST) throw OutputError(path + ": cannot write: " + write_error_text(errno, flag));
+    }
+    throw OutputError(first + ": cannot write: 1000 files of that name are there already");
+}
+
+// Why a file could not be written at `path`, or "" when nothing stands in the way: checked before
+// a long run, not after it. Only a regular file (`what`: "a model file") is ever replaced: a folder,
+// a FIFO, a device or a symbolic link under the name is refused, as the readers refuse them. The
+// name must fit the file system (NAME_MAX, PATH_MAX), with the temporary beside it.
+inline std::string output_file_problem(const std::string& path, const std::string& what) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (path.empty() || path.back() == '/' || fs::is_directory(path, ec)) return "is a folder; give a file name";
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            const fs::path target = fs::read_symlink(path, ec);
+            return "is a symbolic link" + (ec ? std::string() : " (to " + target.string() + ")") +
+                   ", which would be replaced by a file; give the name of the file itself";
+        }
+        if (!S_ISREG(st.st_mode)) return idx_detail::kind_of(st.st_mode) + ", not " + what + "; choose another file name";
+    }
     const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
     if (!fs::exists(folder, ec)) return "the folder " + folder.string() + " does not exist";
     if (!fs::is_directory(folder, ec)) return folder.string() + " is not a folder";
     if (::access(folder.c_str(), W_OK | X_OK) != 0) return "cannot write in " + folder.string() + " (" + std::strerror(errno) + ")";
+    const size_t name = fs::path(path).filename().string().size(), longest = output_detail::name_max(folder.string());
+    if (name > longest)
+        return "its name is " + std::to_string(name) + " bytes long; the file system takes at most " + std::to_string(longest);
+    const size_t temporary = std::min(name + output_detail::kTemporarySuffix, longest);
+    if (folder.string().size() + 1 + temporary >= PATH_MAX)
+        return "its path is " + std::to_string(path.size()) + " bytes long, too long for the system (PATH_MAX " +
+               std::to_string(PATH_MAX) + ") with the temporary file beside it";
     return "";
 }
 

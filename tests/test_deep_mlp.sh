@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/test_deep_mlp.sh: ./deep_mlp as a student meets it. With no flags it must print exactly
 # what ./mlp prints; every bad flag value or combination gets one line and exit 2; a diverging
-# rate stops with a message; --epochs 0 only evaluates.
+# rate stops with a message that names the rate, or the weight decay when the decay diverges by
+# itself; --epochs 0 only evaluates.
 #   sh tests/test_deep_mlp.sh       (run by `make test`; needs ./mlp, ./deep_mlp and MNIST in data/)
 set -u
 [ -x ./deep_mlp ] && [ -x ./mlp ] || { echo "test_deep_mlp: build ./mlp and ./deep_mlp first (make)"; exit 1; }
@@ -45,6 +46,17 @@ if [ -f data/train-images-idx3-ubyte ]; then
         --lr 1e308 --limit 100 --epochs 1 --save "$work/nan.model"
     [ ! -e "$work/nan.model" ] && ok || bad "a diverged run saved its NaN weights"
     deep_out "initial weights too large" 1 "the initial weights already give" --init 3 --epochs 3
+    # Weight decay alone multiplies every weight by 1 - lr L at each gd step, which grows it once
+    # lr L > 2 (2 (1 + m) with momentum m): past that, the message names the decay and its bound,
+    # 2 / lr = 20000 and 3.8 / lr = 38000 here, not the rate. Below it, the rate or the decay.
+    deep_out "weight decay that diverges by itself" 1 \
+        "--weight-decay 1e+300 diverges by itself at --lr 0.0001 (their product, 1e+296, must stay below 2 for --optimizer gd); try a --weight-decay below 20000" \
+        --weight-decay 1e300 --limit 200 --epochs 2
+    deep_out "weight decay that diverges by itself, with momentum" 1 \
+        "(their product, 1e+296, must stay below 3.8 for --optimizer momentum); try a --weight-decay below 38000" \
+        --weight-decay 1e300 --optimizer momentum --limit 200 --epochs 2
+    deep_out "a rate that diverges, with weight decay" 1 "try a smaller --lr than 1.0, or a smaller --weight-decay than 0.001" \
+        --lr 1 --weight-decay 1e-3 --limit 200 --epochs 3
     mkfifo "$work/fifo"
     deep_out "a FIFO as the model file" 1 "$work/fifo: is a FIFO (named pipe), not a model file" --load "$work/fifo" --epochs 0
     deep_out "--save names a folder" 2 "--save $work: is a folder; give a file name" --save "$work" --epochs 1

@@ -7,12 +7,19 @@
 //    label/class pair, each shown mistake is one, and the accuracy is the share computed here.
 //  - The loss plot: one point per epoch, at the documented x, in the losses' order.
 //  - --epochs 0 with outputs that are not finite numbers stops, and no page embeds NaN.
+//  - On a terminal, the progress line is erased before an epoch's line and before an error's.
 #define DEEP_MLP_NO_MAIN
 #include "exercises/deep_mlp.cpp"
 
 #include <cstdio>
+#include <functional>
 #include <regex>
 #include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/check.hpp"
 
@@ -295,6 +302,56 @@ void test_not_finite() {
           "--epochs 0 with outputs that overflow stops with a message, and writes no page");
 }
 
+// ---------------------------------------------------------------------------------------------
+// The terminal. A progress line (program/progress.hpp) ends with no newline: whatever is printed
+// next, on stdout or stderr, must start a line of its own, after the line is erased ("\r" ESC [K),
+// not be glued to its end ("...about 3s leftdeep_mlp: exercise (f), ..."). On a pseudo-terminal
+// made here, standing for stdout and stderr: a progress line, an epoch's line, the progress again,
+// then the error line run_program() ends a run with.
+std::string on_a_terminal(const std::function<void()>& print) {
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) return "no pseudo-terminal";
+    const int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY);
+    std::fflush(stdout);
+    const int saved_out = ::dup(STDOUT_FILENO), saved_err = ::dup(STDERR_FILENO);
+    ::dup2(terminal, STDOUT_FILENO), ::dup2(terminal, STDERR_FILENO);
+    print();
+    std::fflush(stdout);
+    ::dup2(saved_out, STDOUT_FILENO), ::dup2(saved_err, STDERR_FILENO);
+    ::close(saved_out), ::close(saved_err), ::close(terminal);
+    ::fcntl(master, F_SETFL, O_NONBLOCK);
+    std::string screen;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(master, buffer, sizeof buffer)) > 0;) screen.append(buffer, static_cast<size_t>(n));
+    ::close(master);
+    return screen;
+}
+
+void test_progress_line_erased() {
+    const std::string screen = on_a_terminal([] {
+        cli_detail::checked_stdout();
+        Progress progress("test", 3, 10, 0.0);  // no quiet start: shown at the first step
+        progress.step(1.0, 1);
+        std::cout << "Epoch 0, Loss: 1.0" << std::endl;
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));  // past the tenth of a second between two
+        progress.step(1.0, 1);
+        run_program("test", []() -> int { throw UserError("an error", 1); });
+    });
+    if (screen == "no pseudo-terminal") {
+        std::printf("SKIPPED: no pseudo-terminal (posix_openpt) for the progress-line case\n");
+        return;
+    }
+    const std::string erase = "\r\033[K";
+    const size_t shown = screen.find("left\033[K"), epoch = screen.find("Epoch 0"), error = screen.find("test: an error");
+    check(shown != std::string::npos && epoch != std::string::npos && error != std::string::npos &&
+              screen.find("left\033[K", epoch) < error,
+          "on a terminal: the progress line, an epoch's line, the progress line again and an error were all printed");
+    check(epoch >= erase.size() && screen.compare(epoch - erase.size(), erase.size(), erase) == 0,
+          "on a terminal, the progress line is erased before an epoch's line on stdout");
+    check(error >= erase.size() && screen.compare(error - erase.size(), erase.size(), erase) == 0,
+          "on a terminal, the progress line is erased before the error line");
+}
+
 }  // namespace
 
 int main() {
@@ -306,6 +363,7 @@ int main() {
         test_report_values();
         test_plot_points();
         test_not_finite();
+        test_progress_line_erased();
     } catch (const std::exception& e) {
         check(false, std::string("an exception: ") + e.what());
     }

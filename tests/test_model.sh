@@ -1,6 +1,10 @@
 #!/bin/sh
 # tests/test_model.sh: ./deep_mlp --save, --load and --predict.
 #   sh tests/test_model.sh          (run by `make test`; needs ./deep_mlp and MNIST in data/)
+# A trained network is never lost: it is saved before anything else can fail, so a lost stdout, an
+# --out that cannot be written or a signal leaves it on disk, and the run's one error line says
+# where; a --save that fails leaves it in a fallback file of its own, never over an earlier one;
+# --save refuses, before training, a FIFO, a device, a symbolic link or a name too long.
 # A saved network, loaded with --epochs 0, prints the same accuracy line, and saved again gives the
 # same bytes; --hidden, --act and --classes may repeat the file's architecture but not contradict it
 # (exit 2); a cut, damaged or foreign file gets one line naming it and exit 1. --predict is fed test
@@ -18,6 +22,102 @@ deep "predict without load" 2 "--predict needs --load MODEL" --predict "$work/x.
 deep "save into a missing folder" 2 "--save $work/no/such.model: the folder $work/no does not exist" --save "$work/no/such.model"
 deep "load a missing file" 1 "$work/none.model: no such file" --load "$work/none.model" --epochs 0
 deep "load a folder" 1 "$work: is a directory" --load "$work" --epochs 0
+
+# --- a trained network is never lost ------------------------------------------------------------
+set="$work/set"
+make_valid_set "$set"
+tiny="--data $set --hidden 1 --epochs 2"
+# ended NAME CODE PATTERN: the run before exited with $rc = CODE and wrote one line on stderr
+# ($work/err) that contains PATTERN.
+ended() {
+    if [ "$rc" = "$2" ] && [ "$(wc -l <"$work/err" | tr -d ' ')" -eq 1 ] && grep -qF -- "$3" "$work/err"; then ok; else
+        bad "$1: exit $rc (want $2), stderr: $(cat "$work/err")"; fi
+}
+# loads NAME FILE: FILE is a whole model file, which --load takes.
+loads() {
+    ./deep_mlp --data "$set" --load "$2" --epochs 0 --out "$work/loaded" >/dev/null 2>"$work/load.err" && ok ||
+        bad "$1: the network is not in $2: $(cat "$work/load.err")"
+}
+# no_temporaries NAME DIR...: no NAME.PID.HEX.tmp file is left in DIR.
+no_temporaries() {
+    name=$1
+    shift
+    left=$(find "$@" -maxdepth 1 -name '*.tmp' | head -3)
+    [ -z "$left" ] && ok || bad "$name: temporaries left: $left"
+}
+interpose="$PWD/tests/interpose.so"
+[ -f "$interpose" ] || { bad "tests/interpose.so is not built (make)"; interpose=/nowhere; }
+asan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+# Standard output on a full disk, or to a reader that has gone: once the run stopped there, before
+# --save, and the network was lost.
+$limit ./deep_mlp $tiny --out "$work/o1" --save "$work/full.model" >/dev/full 2>"$work/err"
+rc=$?
+ended "stdout on a full disk" 1 "cannot write to standard output: No space left on device; the trained network was saved to $work/full.model"
+loads "stdout on a full disk" "$work/full.model"
+{ sleep 1; $limit ./deep_mlp $tiny --out "$work/o1" --save "$work/pipe.model" 2>"$work/err"; echo $? >"$work/rc"; } | true
+rc=$(cat "$work/rc")
+ended "stdout to a closed pipe" 1 "cannot write to standard output: Broken pipe (its reader closed it); the trained network was saved to $work/pipe.model"
+loads "stdout to a closed pipe" "$work/pipe.model"
+# --out that cannot be written: a file-size limit (ulimit -f 2: 1024 bytes) that the 103-byte model
+# fits and loss.svg does not. Once the run stopped at loss.svg, before --save.
+$limit sh -c 'ulimit -f 2 && exec "$@"' limited ./deep_mlp $tiny --out "$work/o2" --save "$work/limited.model" >/dev/null 2>"$work/err"
+rc=$?
+ended "--out over the file-size limit" 1 "$work/o2/loss.svg: cannot write: File too large (over the file-size limit, ulimit -f); the files in $work/o2 are unchanged; the trained network was saved to $work/limited.model"
+loads "--out over the file-size limit" "$work/limited.model"
+# --save itself failing at the end (a full disk, made by the interposer: its rename fails with
+# ENOSPC), twice: each run's network goes into a fallback file of its own in --out, and the run's
+# other files are still written. Once the second run's replaced the first's, which the first
+# run's message had said was kept there.
+for seed in 1 2; do
+    env "$asan" LD_PRELOAD="$interpose" INTERPOSE_RENAME=lost.model INTERPOSE_RENAME_FAIL=28 \
+        $limit ./deep_mlp $tiny --seed $seed --out "$work/kept" --save "$work/lost.model" >/dev/null 2>"$work/err"
+    rc=$?
+    fallback="$work/kept/deep_mlp-unsaved.model"
+    [ $seed = 2 ] && fallback="$work/kept/deep_mlp-unsaved-2.model"
+    ended "a failing --save, run $seed" 1 "$work/lost.model: cannot write: No space left on device (free some space, or choose another --save); the files in $work are unchanged; the trained network is in $fallback instead"
+    loads "a failing --save, run $seed" "$fallback"
+    [ $seed = 1 ] && cp "$fallback" "$work/first_fallback.model"
+done
+cmp -s "$work/first_fallback.model" "$work/kept/deep_mlp-unsaved.model" && ok || bad "a second failing --save replaced the first run's network"
+cmp -s "$work/kept/deep_mlp-unsaved.model" "$work/kept/deep_mlp-unsaved-2.model" && bad "the two runs' networks are the same bytes" || ok
+[ -s "$work/kept/report.html" ] && [ ! -e "$work/lost.model" ] && ok || bad "a failing --save: the run's other files are missing, or a --save file appeared"
+no_temporaries "a failing --save" "$work" "$work/kept"
+# SIGTERM while the network is being written: the file is completed, then the run stops by the
+# signal. Once it died there, leaving a temporary as large as the model and no model.
+env "$asan" LD_PRELOAD="$interpose" INTERPOSE_FSYNC_SIGNAL=15 $limit ./deep_mlp $tiny --out "$work/o5" --save "$work/signal.model" \
+    >/dev/null 2>"$work/err"
+rc=$?
+[ "$rc" = 143 ] && grep -qF "finishing the files being written, then stopping" "$work/err" && ok ||
+    bad "a signal while saving: exit $rc (want 143), stderr: $(cat "$work/err")"
+loads "a signal while saving" "$work/signal.model"
+no_temporaries "a signal while saving" "$work" "$work/o5"
+
+# What --save may not replace, refused before training (nothing on stdout) and left as it was.
+mkfifo "$work/fifo.model"
+deep "--save a FIFO" 2 "--save $work/fifo.model: is a FIFO (named pipe), not a model file; choose another file name" \
+    $tiny --out "$work/o6" --save "$work/fifo.model"
+[ -p "$work/fifo.model" ] && [ ! -s "$work/stdout" ] && ok || bad "--save a FIFO: the FIFO was replaced, or training ran"
+echo precious >"$work/target"
+ln -s "$work/target" "$work/link.model"
+deep "--save a symbolic link" 2 "--save $work/link.model: is a symbolic link (to $work/target), which would be replaced by a file" \
+    $tiny --out "$work/o6" --save "$work/link.model"
+[ -L "$work/link.model" ] && [ "$(cat "$work/target")" = precious ] && ok || bad "--save a symbolic link: the link or its target changed"
+if [ "$(id -u)" = 0 ] && mknod "$work/null" c 1 3 2>/dev/null; then  # a /dev/null of our own
+    deep "--save a device" 2 "--save $work/null: is a device, not a model file" $tiny --out "$work/o6" --save "$work/null"
+    [ -c "$work/null" ] && ok || bad "--save a device: the device was replaced"
+else
+    missing "root (mknod)" "the --save a device case needs a device node of its own"
+fi
+# The longest name the folder takes is saved (once its temporary, 28 bytes longer, failed after
+# training); one byte more is refused before training.
+name_max=$(getconf NAME_MAX "$work")
+long=$(printf "%0$((name_max - 6))d" 0).model
+deep "--save a name of NAME_MAX bytes" 0 ", and the model to $work/" $tiny --out "$work/o7" --save "$work/$long"
+loads "--save a name of NAME_MAX bytes" "$work/$long"
+deep "--save a name too long" 2 "its name is $((name_max + 1)) bytes long; the file system takes at most $name_max" \
+    $tiny --out "$work/o7" --save "$work/x$long"
+[ ! -s "$work/stdout" ] && ok || bad "--save a name too long: training ran before the refusal"
 
 if [ ! -f data/train-images-idx3-ubyte ]; then
     missing "MNIST in data/" "run make data, for the runs"

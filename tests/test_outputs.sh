@@ -2,8 +2,12 @@
 # tests/test_outputs.sh: ./mlp's writing, when writing goes wrong. The output folder must end up
 # with the whole old set of files or the whole new one (never a half-written file, a mix of the
 # two, or a leftover temporary); nothing is written through a symbolic link; runs into one folder
-# at the same time all succeed; a lost stdout is reported; and every failure is one line on stderr
-# that names the real cause (errno's text), with the right exit code.
+# at the same time all succeed, and the set left is one run's; a signal while the files are
+# written waits for them (a second one stops the run at once, the old set kept); a lost stdout is
+# reported; and every failure is one line on stderr that names the real cause (errno's text), with
+# the right exit code. The instants that matter (a signal while a file is written or between two
+# renames, a run pausing between two renames while another one writes) are made to happen on cue
+# by tests/interpose.so, preloaded. make clean leaves out/ alone.
 #   sh tests/test_outputs.sh        (run by `make test`; needs ./mlp built; MNIST only for one case)
 set -u
 MLP=${MLP:-./mlp}
@@ -100,6 +104,66 @@ done
 if [ -s "$work/concurrent.fail" ]; then bad "concurrent runs into one --out failed: $(head -3 "$work/concurrent.fail")"; else ok; fi
 only_outputs "concurrent runs" "$work/shared"
 
+# --- signals, and another run, at the instants that matter -------------------------------------
+# The sets the runs below must leave, made by runs left alone.
+"$MLP" --data "$set" --epochs 3 --out "$work/three" >/dev/null 2>&1
+"$MLP" --data "$set" --epochs 4 --out "$work/four" >/dev/null 2>&1
+# is_set NAME DIR EPOCHS: DIR holds the whole set of a run of EPOCHS epochs (the loss history and
+# the plot of $work/three or four, and a page that says so) and nothing else.
+is_set() {
+    ref="$work/three"; [ "$3" = 4 ] && ref="$work/four"
+    if cmp -s "$2/loss.csv" "$ref/loss.csv" && cmp -s "$2/loss.svg" "$ref/loss.svg" &&
+        grep -q "epochs</dt><dd>$3<" "$2/report.html"; then ok; else
+        bad "$1: $2 is not one run's whole set of $3 epochs: loss.csv has $(($(wc -l <"$2/loss.csv") - 1)) epochs," \
+            "the page says $(grep -o 'epochs</dt><dd>[0-9]*' "$2/report.html")"; fi
+    only_outputs "$1" "$2"
+}
+interpose="$PWD/tests/interpose.so"
+[ -f "$interpose" ] || { bad "tests/interpose.so is not built (make)"; interpose=/nowhere; }
+# AddressSanitizer wants to come first among the libraries; here it need not.
+asan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+# on_cue NAME VARIABLES...: ./mlp --epochs 3 into $work/cue (which holds a first run's set), with
+# the interposer set by VARIABLES; its exit code in $rc, its stderr in $work/stderr.
+on_cue() {
+    cue_name=$1
+    shift
+    old_set "$work/cue"
+    env "$asan" LD_PRELOAD="$interpose" "$@" $limit "$MLP" --data "$set" --epochs 3 --out "$work/cue" >/dev/null 2>"$work/stderr"
+    rc=$?
+}
+# SIGTERM while loss.csv is written (before its fsync): the run finishes its files, then stops by
+# that signal (exit 143), saying so; no temporary is left. Once it died there, leaving loss.csv's
+# temporary behind.
+on_cue "a signal while writing" INTERPOSE_FSYNC_SIGNAL=15
+[ "$rc" = 143 ] && grep -qF "finishing the files being written, then stopping" "$work/stderr" && ok ||
+    bad "a signal while writing: exit $rc (want 143), stderr: $(cat "$work/stderr")"
+is_set "a signal while writing" "$work/cue" 3
+# A second SIGTERM, while loss.svg is written: the run stops at once, the old set untouched, no
+# temporary left.
+on_cue "a second signal" INTERPOSE_FSYNC_SIGNAL=15 INTERPOSE_FSYNC_TIMES=2
+[ "$rc" = 143 ] && ok || bad "a second signal: exit $rc (want 143)"
+unchanged "a second signal" "$work/cue"
+# SIGTERM between the renames of loss.csv and loss.svg: the set is completed first. Once it left
+# the new loss.csv beside the old plot and page.
+on_cue "a signal between two renames" INTERPOSE_RENAME=loss.svg INTERPOSE_RENAME_SIGNAL=15
+[ "$rc" = 143 ] && ok || bad "a signal between two renames: exit $rc (want 143)"
+is_set "a signal between two renames" "$work/cue" 3
+# Two runs into one folder: the first pauses 3 s between the renames of loss.csv and loss.svg,
+# and the second, of 3 epochs, starts then. Both succeed, and the folder holds the whole set of
+# the one that finished last, the second (it waits for the first). Once the second run's loss.csv
+# ended beside the first run's plot and page.
+old_set "$work/two"
+rm -f "$work/paused"
+env "$asan" LD_PRELOAD="$interpose" INTERPOSE_RENAME=loss.svg INTERPOSE_RENAME_PAUSE=3 INTERPOSE_RENAME_MARK="$work/paused" \
+    $limit "$MLP" --data "$set" --epochs 4 --out "$work/two" >/dev/null 2>"$work/first.err" &
+first=$!
+waited=0
+while [ ! -e "$work/paused" ] && [ "$waited" -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+$limit "$MLP" --data "$set" --epochs 3 --out "$work/two" >/dev/null 2>"$work/second.err" && ok ||
+    bad "two runs into one --out: the second failed: $(cat "$work/second.err")"
+wait "$first" && ok || bad "two runs into one --out: the first failed: $(cat "$work/first.err")"
+is_set "two runs into one --out" "$work/two" 3
+
 # Symbolic links planted where ./mlp writes: at the old fixed temporary names, at the old probe
 # file's name, and at loss.csv itself. No file they point to may change.
 rm -rf "$work/links"; mkdir "$work/links"
@@ -142,6 +206,18 @@ rm -rf "$work/pipe"
     grep -qF "cannot write to standard output: Broken pipe" "$work/stderr" && ok ||
     bad "closed pipe: exit $(cat "$work/pipe.rc"), stderr: $(cat "$work/stderr")"
 only_outputs "closed pipe" "$work/pipe"
+
+# --- make clean keeps what the runs wrote ----------------------------------------------------------
+# The Makefile in a folder of its own, beside a built ./mlp and the out/ of runs (a model saved
+# there too): make clean removes the program, and out/ stays whole. Once it deleted out/.
+mkdir -p "$work/clean/out"
+cp Makefile "$work/clean/"
+echo built >"$work/clean/mlp"
+echo "the network of a long run" >"$work/clean/out/net.model"
+cp "$work/three/loss.csv" "$work/clean/out/"
+make -s -C "$work/clean" clean >/dev/null 2>"$work/clean.err" || bad "make clean failed: $(cat "$work/clean.err")"
+[ ! -e "$work/clean/mlp" ] && [ "$(cat "$work/clean/out/net.model" 2>/dev/null)" = "the network of a long run" ] &&
+    cmp -s "$work/clean/out/loss.csv" "$work/three/loss.csv" && ok || bad "make clean removed out/, or left ./mlp"
 
 echo "test_outputs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
