@@ -200,7 +200,7 @@ PLAIN_BUILDS := $(PLAIN_DIR)/mlp $(PLAIN_DIR)/deep_mlp $(PLAIN_DIR)/test_units
 TEST_PROGRAMS := mlp deep_mlp exercises/judge exercises/runner $(TESTS) $(PLAIN_BUILDS) $(if $(MNIST_MISSING),data)
 QUICK_TESTS := ./tests/test_units ./tests/test_exercises ./tests/test_files ./test_gradients ./tests/two_units \
   "sh tests/test_lesson.sh" "sh tests/test_deep_mlp.sh" "sh tests/test_references.sh" "sh tests/test_plain.sh" \
-  "sh tests/test_model.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh"
+  "sh tests/test_model.sh" "sh tests/test_cli.sh" "sh tests/test_outputs.sh" "sh tests/test_explain.sh"
 test: $(TEST_PROGRAMS)
 	sh tests/run.sh $(QUICK_TESTS) "sh tests/test_lab.sh quick"
 test-all: $(TEST_PROGRAMS)

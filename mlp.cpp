@@ -19,7 +19,8 @@ The story, in the order the file tells it:
   4. Training. Full-batch gradient descent, printing "Epoch k, Loss: L" as the notes do.
   5. Test.  Predict 1 where y_2 >= 0.5 and print the accuracy.
 Then run() writes the loss history (out/loss.csv, and the notes' plot as out/loss.svg) and a page
-about the run, out/report.html (program/report_html.hpp).
+about the run, out/report.html (program/report_html.hpp), which also walks one test image through
+(1)-(6) with its numbers; --explain N prints that walk (program/explain.hpp).
 
 How (3) and (4) relate to the notes as printed. The notes' text of (3) reads
 dL/dW_2 = [y_2 - phi_2(z_2)]^T W_2 dL/dz_2: there y_2 names the *target* (in (1) it is the output),
@@ -48,6 +49,7 @@ their place, for a student to write them, and `make check` grades them (README.m
 #include <vector>
 
 #include "program/command_line.hpp"
+#include "program/explain.hpp"
 #include "idx_reader.hpp"
 #include "matrix.hpp"
 #include "numpy_random.hpp"
@@ -174,8 +176,10 @@ inline Params init_params(size_t input_size, size_t hidden_size, size_t output_s
 // (6) The sigmoid, written exactly as the notes' phi(x) = 1 / (1 + np.exp(-x)).
 inline double phi(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
-// The same rule in JavaScript, for the report page's forward pass (program/report_html.hpp).
+// The same rule in JavaScript, for the report page's forward pass (program/report_html.hpp), and its
+// derivative from y = phi(z), for the page's backward pass.
 inline const char* const kPhiJavaScript = "1 / (1 + Math.exp(-z))";
+inline const char* const kPhiPrimeJavaScript = "y * (1 - y)";
 
 // (6) Its derivative, phi'(z) = phi(z) (1 - phi(z)), from the output y = phi(z) the forward pass
 // already computed: backprop reuses the forward pass instead of evaluating exp again.
@@ -359,17 +363,19 @@ struct Options {
     uint32_t seed = 0;
     int epochs = 30, hidden = 64;
     double learning_rate = 1e-4;
+    ExplainRequest explain;  // --explain N: the equations on test image N (program/explain.hpp)
 };
 
 inline const char* kUsage =
-    "usage: ./mlp [--data DIR] [--out DIR] [--seed N] [--epochs N] [--lr RATE] [--hidden N]\n"
+    "usage: ./mlp [--data DIR] [--out DIR] [--seed N] [--epochs N] [--lr RATE] [--hidden N] [--explain N]\n"
     "Trains the lecture notes' perceptron (784 -> hidden -> 1, sigmoid) on MNIST digits 0 and 1.\n"
     "  --data DIR    folder with the four MNIST IDX files (default: data; 'make data' fetches them)\n"
     "  --out DIR     where loss.csv, loss.svg and report.html go (default: out)\n"
     "  --seed N      np.random.seed for the initial weights, 0..4294967295 (default: 0)\n"
-    "  --epochs N    full-batch gradient descent steps, 1..1000000 (default: 30)\n"
+    "  --epochs N    full-batch gradient descent steps, 0..1000000; 0: the untrained network (default: 30)\n"
     "  --lr RATE     learning rate alpha, a positive number (default: 0.0001)\n"
     "  --hidden N    hidden units, 1..4096 (default: 64)\n"
+    "  --explain N   then print eqs. (1)-(6) evaluated on test image N, with its numbers (0: the first)\n"
     "  --help        this text\n"
     "Threads: OMP_NUM_THREADS=N (when built with OpenMP).\n";
 
@@ -379,9 +385,10 @@ inline Options parse_args(int argc, char** argv) {
     flags.add_text("--data", &o.data_dir);
     flags.add_text("--out", &o.out_dir);
     flags.add_integer("--seed", 0, 4294967295LL, &o.seed);
-    flags.add_integer("--epochs", 1, 1000000, &o.epochs);
+    flags.add_integer("--epochs", 0, 1000000, &o.epochs);
     flags.add_integer("--hidden", 1, 4096, &o.hidden);
     flags.add_number("--lr", 0, false, INFINITY, false, &o.learning_rate);
+    add_explain_flag(flags, &o.explain);
     flags.parse(argc, argv);
     return o;
 }
@@ -393,6 +400,7 @@ inline int run(int argc, char** argv) {
     // 1. Data. The raw 70,000 images are freed once the 0s and 1s are copied out.
     Stage reading("reading the data, MNIST's images from " + o.data_dir + " (about 90 MB in all)", "free some memory");
     const Split s = train_test_split(load_zeros_and_ones(o.data_dir));
+    check_explain_request(o.explain, s.X_test.rows, "./mlp");
     prepare_output_folder(o.out_dir);
     std::cout << s.X_train.shape() << " (" << s.y_train.rows << ",)\n"
               << s.X_test.shape() << " (" << s.y_test.rows << ",)\n";
@@ -419,9 +427,15 @@ inline int run(int argc, char** argv) {
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy(test.y_2, s.y_test) * 100)
               << "%" << std::endl;
 
+    // Equations (1)-(6) on one test image, through forward() and backward(): printed for --explain N,
+    // and shown on the page, which walks the image again in JavaScript (program/explain.hpp).
+    const Walk walk = lesson_walk(p, s.X_test, s.y_test, static_cast<size_t>(o.explain.image), o.learning_rate);
+    if (o.explain.given) std::cout << walk_text(walk);
+
     // The report page (program/report_html.hpp): the run, the weights, the mistakes, a pad to draw on.
-    const std::string report = report_html(lesson_network(p, kPhiJavaScript), lesson_run(argc, argv, o, s, losses, {{"load", load_s},
-        {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, test.y_2));
+    const std::string report = report_html(lesson_network(p, kPhiJavaScript, kPhiPrimeJavaScript), lesson_run(argc, argv, o, s,
+        losses, {{"load", load_s}, {"train", train_s}, {"total", seconds_since(t0)}}), report_test_set(s.X_test, s.y_test, test.y_2),
+        &walk);
     write_loss_history(o.out_dir, losses, {{"report.html", report}});
     check_standard_output();  // the printed results reached stdout (not a full disk, a closed pipe)
     std::fprintf(stderr, "wrote %s/loss.csv, loss.svg and report.html; load %.3fs train %.3fs total %.3fs\n",

@@ -404,8 +404,8 @@ void check_exercises() {
         std::printf("SKIPPED: data/ has no MNIST: the real ten-class check (run make data)\n");
 
     std::printf("\nPlanted mistakes in the exercises: each must be reported as wrong.\n");
-    const Activation tanh_wrong{"tanh", [](double z) { return std::tanh(z); }, [](double, double y) { return 1.0 - y; }, ""};
-    const Activation relu_wrong{"relu", [](double z) { return z > 0.0 ? z : 0.0; }, [](double, double) { return 1.0; }, ""};
+    const Activation tanh_wrong{"tanh", [](double z) { return std::tanh(z); }, [](double, double y) { return 1.0 - y; }, "", ""};
+    const Activation relu_wrong{"relu", [](double z) { return z > 0.0 ? z : 0.0; }, [](double, double) { return 1.0; }, "", ""};
     auto plain = [](NetProblem& pr) { backprop(pr); };
     expect_network_caught("tanh' as 1 - y", net_problem(6, {4, 3}, {&tanh_wrong, &tanh_wrong}, 2, 7, Reduction::sum, 40), plain);
     expect_network_caught("relu' as 1 everywhere", net_problem(6, {4, 3}, {&relu_wrong, &relu_wrong}, 3, 9, Reduction::sum, 41), plain);

@@ -31,6 +31,7 @@ deep_mlp_options.hpp; --save, --load and --predict in saved_networks.hpp.
 #include "../program/progress.hpp"
 #include "deep_mlp_options.hpp"
 #include "network.hpp"
+#include "network_walk.hpp"
 #include "optimizers.hpp"
 #include "saved_networks.hpp"
 
@@ -272,6 +273,7 @@ inline int run(int argc, char** argv) {
         throw UserError(o.load + ": the network reads " + image_size(loaded.cols, loaded.rows) + ", but those in " +
                             o.data_dir + " are " + std::to_string(cols) + "x" + std::to_string(rows), 1);
     keep_first_training_samples(s, o.limit);
+    check_explain_request(o.explain, s.X_test.rows, "./deep_mlp");
     prepare_output_folder(o.out_dir);
     check_save_path(o);
     std::string hidden;
@@ -335,9 +337,12 @@ inline int run(int argc, char** argv) {
     const ForwardPass test = evaluate(net, s.X_test, o);
     std::cout << "Exactitud de Prueba (Test accuracy): " << python_float(accuracy_of(net.predict(test), s.y_test) * 100)
               << "%" << std::endl;
+    // The equations on one test image, for --explain N and the page (exercises/network_walk.hpp).
+    const Walk walk = network_walk(net, s.X_test, s.y_test, static_cast<size_t>(o.explain.image), o.optimizer.lr);
+    if (o.explain.given) std::cout << walk_text(walk);
     ReportRun run_facts = report_run("./deep_mlp", argc, argv, settings_of(o), s, tr.losses);
     run_facts.seconds = {{"load", load_s}, {"train", train_s}, {"total", seconds_since(t0)}};
-    const std::string report = report_html(network_description(net), run_facts, report_test_set(s.X_test, s.y_test, test.y_K()));
+    const std::string report = report_html(network_description(net), run_facts, report_test_set(s.X_test, s.y_test, test.y_K()), &walk);
     write_loss_history(o.out_dir, tr.losses, {{"report.html", report}});
     check_standard_output();
     if (!saved) throw UserError(std::exchange(kept_safe(), std::string()), 1);  // --save's failure, and where the network is

@@ -34,6 +34,7 @@ struct Options {
     double lr_decay = 1;   // gamma (exercise f)
     bool flush_denormals = false;  // --denormals flush
     std::string save, load, predict;  // --save FILE, --load FILE, --predict IMAGE
+    ExplainRequest explain;           // --explain N (program/explain.hpp)
     std::vector<std::string> act_names = {"sigmoid"};
     bool hidden_given = false, act_given = false, classes_given = false, init_given = false;
 };
@@ -65,6 +66,8 @@ inline const char* kUsageTemplate =  // ACTIVATIONS becomes the registered activ
     "                    --classes may only repeat it); with --epochs 0 it only evaluates\n"
     "  --predict IMAGE   with --load: classify a 28x28 PGM image (P2 or P5; white digit on black, as\n"
     "                    MNIST's), print each class's probability and the predicted class; no training\n"
+    "  --explain N       then print the equations evaluated on test image N, with its numbers, through\n"
+    "                    the trained network without dropout (0: the first)\n"
     "  --help            this text\n"
     "Threads: OMP_NUM_THREADS=N (when built with OpenMP).\n";
 
@@ -173,6 +176,7 @@ inline Options parse_args(int argc, char** argv) {
     flags.add_text("--save", &o.save);
     flags.add_text("--load", &o.load);
     flags.add_text("--predict", &o.predict);
+    add_explain_flag(flags, &o.explain);
     flags.parse(argc, argv);
 
     // Combinations. With --load and no --hidden, the model's layers are counted when it is read.

@@ -20,14 +20,16 @@
 // ---------------------------------------------------------------------------------------------
 // Activations phi_l (exercise b). Each is one entry in activations(), and the entry is all that any
 // part of the project knows of it: its name (for --act, the model files and the report page), phi,
-// phi', and phi once more in JavaScript, for the report page's forward pass. Adding an activation
-// is adding an entry (tests/test_add_activation.sh proves it with softplus).
+// phi', and phi and phi' once more in JavaScript, for the report page's forward pass and its walk
+// back through the network. Adding an activation is adding an entry
+// (tests/test_add_activation.sh proves it with softplus).
 
 struct Activation {
     const char* name;
     double (*phi)(double z);
     double (*phi_prime)(double z, double y);  // dphi/dz at z, where y = phi(z): whichever is cheaper
     const char* javascript;                   // phi(z) as a JavaScript expression in z
+    const char* javascript_prime;             // phi'(z) as a JavaScript expression in z and y = phi(z)
 };
 
 inline const std::vector<Activation>& activations() {
@@ -35,7 +37,7 @@ inline const std::vector<Activation>& activations() {
         // sigmoid: the lesson's eq. (6), phi' = y (1 - y).
         {"sigmoid", [](double z) { return phi(z); },
          [](double, double y) { return phi_prime_from_output(y); },
-         kPhiJavaScript},
+         kPhiJavaScript, kPhiPrimeJavaScript},
         // tanh: d tanh(z)/dz = 1 - tanh(z)^2 = 1 - y^2.
         {"tanh", [](double z) { return std::tanh(z); },
          [](double, double y) -> double {
@@ -43,7 +45,7 @@ inline const std::vector<Activation>& activations() {
              return 1.0 - y * y;
              // END SOLUTION
          },
-         "Math.tanh(z)"},
+         "Math.tanh(z)", "1 - y * y"},
         // relu: max(z, 0); its slope is 1 where z > 0 and 0 elsewhere (0 at z = 0, as PyTorch).
         {"relu", [](double z) { return z > 0.0 ? z : 0.0; },
          [](double z, double) -> double {
@@ -51,7 +53,7 @@ inline const std::vector<Activation>& activations() {
              return z > 0.0 ? 1.0 : 0.0;
              // END SOLUTION
          },
-         "(z > 0 ? z : 0)"},
+         "(z > 0 ? z : 0)", "(z > 0 ? 1 : 0)"},
     };
     return all;
 }

@@ -33,7 +33,8 @@ inline ReportNetwork network_description(const Network& net) {
     d.classes = net.classes;
     for (const auto& layer : net.layers)
         d.layers.push_back({layer.W, layer.b, layer.phi ? layer.phi->name : net.output->name,
-                            layer.phi ? elementwise_javascript(layer.phi->javascript) : net.output->javascript()});
+                            layer.phi ? elementwise_javascript(layer.phi->javascript) : net.output->javascript(),
+                            layer.phi ? layer.phi->javascript_prime : ""});
     return d;
 }
 

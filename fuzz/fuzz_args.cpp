@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     try {
         const Options o = parse_args(static_cast<int>(args.size()), argv.data());
-        require(o.epochs >= 1 && o.epochs <= 1000000, "--epochs out of range", std::to_string(o.epochs));
+        require(o.epochs >= 0 && o.epochs <= 1000000, "--epochs out of range", std::to_string(o.epochs));
         require(o.hidden >= 1 && o.hidden <= 4096, "--hidden out of range", std::to_string(o.hidden));
         require(o.learning_rate >= DBL_MIN && o.learning_rate <= DBL_MAX, "--lr not a usable rate",
                 python_float(o.learning_rate));

@@ -35,16 +35,19 @@
 #include <vector>
 
 #include "../matrix.hpp"
+#include "explain.hpp"
 #include "output_files.hpp"
 #include "report/assets.hpp"
 
 // One layer: z = y_in W + b, then the activation. W is (inputs, outputs), b is (1, outputs).
 // activation: its name ("relu"; for the output layer "sigmoid", one output, the probability of
 // class 1, or "softmax", one output per class), and `javascript`, the rule itself for the page's
-// forward pass: a JavaScript function from the layer's z (a Float64Array) to its y.
+// forward pass: a JavaScript function from the layer's z (a Float64Array) to its y. A hidden layer
+// also has `derivative`, its phi' for the page's backward pass: a JavaScript expression in z and
+// y = phi(z) (the output layer needs none: with its loss, its delta is y_K - y).
 struct ReportLayer {
     Matrix W, b;
-    std::string activation, javascript;
+    std::string activation, javascript, derivative;
 };
 
 struct ReportNetwork {
@@ -108,6 +111,12 @@ inline std::string shell_word(const std::string& arg) {
     std::string out = "'";
     for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
+}
+
+// English and Spanish side by side: the page shows the reader's language (page.html's CSS and the
+// script's language switch), English where JavaScript is off.
+inline std::string both(const std::string& en, const std::string& es) {
+    return "<span class=\"en\">" + en + "</span><span class=\"es\">" + es + "</span>";
 }
 
 inline std::string fixed(double x, int decimals) {
@@ -289,13 +298,16 @@ inline std::string fill(const std::string& page, const std::vector<std::pair<std
 }
 
 
-// The page's `rule` table: for each activation name the network uses, its JavaScript.
-inline std::string rules_script(const ReportNetwork& net) {
+// The page's `rule` table: for each activation name the network uses, its JavaScript; with
+// `derivatives`, the `slope` table: for each hidden layer's activation, phi' from z and y = phi(z).
+inline std::string rules_script(const ReportNetwork& net, bool derivatives = false) {
     std::string s = "{", seen = ",";
-    for (const ReportLayer& l : net.layers) {
-        if (seen.find("," + l.activation + ",") != std::string::npos) continue;
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const ReportLayer& l = net.layers[i];
+        if (seen.find("," + l.activation + ",") != std::string::npos || (derivatives && i + 1 == net.layers.size())) continue;
         seen += l.activation + ",";
-        s += (s.size() > 1 ? ",\n  \"" : "\n  \"") + escape(l.activation) + "\": " + l.javascript;
+        s += (s.size() > 1 ? ",\n  \"" : "\n  \"") + escape(l.activation) + "\": " +
+             (derivatives ? "(z, y) => " + l.derivative : l.javascript);
     }
     return s + "\n}";
 }
@@ -320,6 +332,11 @@ inline std::string model_json(const ReportNetwork& net, const ReportTestSet& tes
              std::to_string(L.W.cols) + ",\"activation\":\"" + escape(L.activation) + "\",\n\"W\":\"" +
              base64_doubles(L.W.data) + "\",\n\"b\":\"" + base64_doubles(L.b.data) + "\"}";
     }
+    // The report's one diverging colour scale, for the walk's cells (the weights' images are drawn here).
+    j += "],\n\"colours\":[";
+    const std::vector<Rgb>& stops = diverging_stops();
+    for (size_t i = 0; i < stops.size(); ++i)
+        j += std::string(i ? "," : "") + "[" + fixed(stops[i].r, 0) + "," + fixed(stops[i].g, 0) + "," + fixed(stops[i].b, 0) + "]";
     return j + "]}";
 }
 
@@ -382,20 +399,30 @@ inline std::string check_json(const ReportTestSet& test, const CheckSamples& c, 
 // The first layer's weights, one image per hidden unit, on one colour scale: +-max |W_1|.
 inline std::string weights_section(const ReportNetwork& net, const ReportTestSet& test) {
     const Matrix& W = net.layers.front().W;
-    std::string s = "<section id=\"weights\"><h2>First hidden layer: each unit's incoming weights</h2>\n";
+    std::string s = "<section id=\"weights\"><h2>" +
+                    both("First hidden layer: each unit's incoming weights", "Primera capa oculta: los pesos que llegan a cada unidad") +
+                    "</h2>\n";
     if (W.rows != test.rows * test.cols)
-        return s + "<p class=\"note\">The first layer has " + std::to_string(W.rows) +
-               " inputs, not an image's pixels.</p></section>\n";
+        return s + "<p class=\"note\">" + both("The first layer has " + std::to_string(W.rows) + " inputs, not an image's pixels.",
+                                               "La primera capa tiene " + std::to_string(W.rows) + " entradas, no los pixeles de una imagen.") +
+               "</p></section>\n";
     double m = 0;
     for (double w : W.data) m = std::max(m, std::fabs(w));
     if (!(m > 0)) m = 1;
     const bool hidden = net.layers.size() > 1;
-    s += "<p class=\"note\">Unit <i>j</i>'s " + std::to_string(W.rows) + " weights <code>W_1[:, j]</code> laid out as the " +
-         std::to_string(test.rows) + "x" + std::to_string(test.cols) + " image they multiply: red where a pixel's ink " +
-         "raises <code>z_1[j]</code>, blue where it lowers it. " + std::to_string(W.cols) +
-         (hidden ? " hidden units" : " outputs (this network has no hidden layer)") +
-         ", one scale for all. Pixels that are black in every training image keep their initial random weights " +
-         "(their gradient <code>y_0^T delta_1</code> is zero there).</p>\n";
+    const std::string size = std::to_string(test.rows) + "x" + std::to_string(test.cols), units = std::to_string(W.cols);
+    s += "<p class=\"note\">" +
+         both("Unit <i>j</i>'s " + std::to_string(W.rows) + " weights <code>W_1[:, j]</code> laid out as the " + size +
+                  " image they multiply: red where a pixel's ink raises <code>z_1[j]</code>, blue where it lowers it. " + units +
+                  (hidden ? " hidden units" : " outputs (this network has no hidden layer)") +
+                  ", one scale for all. Pixels that are black in every training image keep their initial random weights "
+                  "(their gradient <code>y_0^T delta_1</code> is zero there).",
+              "Los " + std::to_string(W.rows) + " pesos <code>W_1[:, j]</code> de la unidad <i>j</i>, dispuestos como la imagen de " +
+                  size + " que multiplican: rojo donde la tinta de un pixel aumenta <code>z_1[j]</code>, azul donde la disminuye. " +
+                  units + (hidden ? " unidades ocultas" : " salidas (esta red no tiene capa oculta)") +
+                  ", una sola escala para todas. Los pixeles que son negros en todas las imágenes de entrenamiento conservan sus "
+                  "pesos iniciales aleatorios (su gradiente <code>y_0^T delta_1</code> es cero ahí).") +
+         "</p>\n";
     std::string gradient;
     const auto& stops = diverging_stops();
     for (size_t i = 0; i < stops.size(); ++i)
@@ -409,8 +436,9 @@ inline std::string weights_section(const ReportNetwork& net, const ReportTestSet
          "<rect x=\"0\" y=\"2\" width=\"320\" height=\"16\" fill=\"url(#rdbu)\" stroke=\"#9aa3b2\"/>"
          "<line x1=\"160\" y1=\"0\" x2=\"160\" y2=\"22\" stroke=\"#1d2330\"/>"
          "<text x=\"160\" y=\"33\" text-anchor=\"middle\" font-size=\"11\">0</text></svg>"
-         "<span>" + std::string(hi) + "</span><span class=\"detail\">(a weight's colour; the ends are &plusmn;max |W_1| = " +
-         python_float(m) + ")</span></div>\n"
+         "<span>" + std::string(hi) + "</span><span class=\"detail\">" +
+         both("(a weight's colour; the ends are &plusmn;max |W_1| = " + python_float(m) + ")",
+              "(el color de un peso; los extremos son &plusmn;max |W_1| = " + python_float(m) + ")") + "</span></div>\n"
          "<div class=\"grid\">\n";
     std::vector<uint8_t> rgb(W.rows * 3);
     for (size_t j = 0; j < W.cols; ++j) {
@@ -432,12 +460,24 @@ inline std::string weights_section(const ReportNetwork& net, const ReportTestSet
 
 inline std::string mistakes_section(const ReportTestSet& test, const std::vector<int>& predicted, size_t wrong) {
     const size_t outputs = test.outputs.cols;
-    std::string s = "<section id=\"mistakes\"><h2>Test images the network got wrong</h2>\n<p class=\"note\">" +
-                    std::to_string(wrong) + " of " + std::to_string(test.labels.size()) + " test images" +
-                    (wrong > kMistakesShown ? "; the first " + std::to_string(kMistakesShown) + " in test-set order" : "") +
-                    ". Under each: the label &rarr; the network's class, and " +
-                    (outputs == 1 ? "its output <code>y_2</code> (the probability of a 1)."
-                                  : "the probability it gave that class.") + "</p>\n<div class=\"grid\">\n";
+    const std::string of = std::to_string(wrong) + " of " + std::to_string(test.labels.size()),
+                      de = std::to_string(wrong) + " de " + std::to_string(test.labels.size());
+    std::string s = "<section id=\"mistakes\"><h2>" +
+                    both("Test images the network got wrong", "Imágenes de prueba que la red clasificó mal") +
+                    "</h2>\n<p class=\"note\">" +
+                    both(of + " test images" +
+                             (wrong > kMistakesShown ? "; the first " + std::to_string(kMistakesShown) + " in test-set order" : "") +
+                             ". Under each: the label &rarr; the network's class, and " +
+                             (outputs == 1 ? "its output <code>y_2</code> (the probability of a 1)."
+                                           : "the probability it gave that class.") +
+                             " Click one to walk it through the network (Backprop on one image, above).",
+                         de + " imágenes de prueba" +
+                             (wrong > kMistakesShown ? "; las primeras " + std::to_string(kMistakesShown) + " en el orden del conjunto" : "") +
+                             ". Debajo de cada una: la etiqueta &rarr; la clase que dio la red, y " +
+                             (outputs == 1 ? "su salida <code>y_2</code> (la probabilidad de un 1)."
+                                           : "la probabilidad que le dio a esa clase.") +
+                             " Haga clic en una para recorrerla por la red (Retropropagación en una imagen, arriba).") +
+                    "</p>\n<div class=\"grid\">\n";
     size_t shown = 0;
     for (size_t i = 0; i < test.labels.size() && shown < kMistakesShown; ++i) {
         if (predicted[i] == test.labels[i]) continue;
@@ -446,12 +486,13 @@ inline std::string mistakes_section(const ReportTestSet& test, const std::vector
         std::string all;
         for (size_t j = 0; j < outputs; ++j) all += (j ? " " : "") + fixed(y[j], 4);
         const double shown_value = outputs == 1 ? y[0] : y[predicted[i]];
-        s += "<div class=\"mistake\" title=\"test image " + std::to_string(i) + "; outputs " + all + "\"><img alt=\"test image " +
+        s += "<div class=\"mistake\" title=\"test image " + std::to_string(i) + "; outputs " + all + "\" data-image=\"" +
+             std::to_string(i) + "\"><img alt=\"test image " +
              std::to_string(i) + "\" src=\"" + digit_data_uri(image_bytes(*test.images, i), test.rows, test.cols) + "\">" +
              std::to_string(test.labels[i]) + " &rarr; <b>" + std::to_string(predicted[i]) + "</b><br>" +
              (outputs == 1 ? "y=" : "p=") + fixed(shown_value, 3) + "</div>\n";
     }
-    if (shown == 0) s += "<p>None: every test image was classified right.</p>\n";
+    if (shown == 0) s += "<p>" + both("None: every test image was classified right.", "Ninguna: la red clasificó bien todas las imágenes de prueba.") + "</p>\n";
     return s + "</div></section>\n";
 }
 
@@ -462,11 +503,14 @@ inline std::string confusion_section(const ReportTestSet& test, const std::vecto
         const size_t t = static_cast<size_t>(test.labels[i]), p = static_cast<size_t>(predicted[i]);
         if (t < k && p < k) ++m[t * k + p], ++row_total[t];
     }
-    std::string s = "<section id=\"confusion-section\"><h2>Confusion matrix</h2>\n<p class=\"note\">Rows: the "
-                    "label; columns: the network's class; each class's accuracy is its diagonal cell over its row's "
-                    "total.</p>\n<table id=\"confusion\" class=\"confusion\">\n<tr><th>label \\ class</th>";
+    std::string s = "<section id=\"confusion-section\"><h2>" + both("Confusion matrix", "Matriz de confusión") +
+                    "</h2>\n<p class=\"note\">" +
+                    both("Rows: the label; columns: the network's class; each class's accuracy is its diagonal cell over its row's total.",
+                         "Renglones: la etiqueta; columnas: la clase que dio la red; la exactitud de cada clase es su celda de la "
+                         "diagonal entre el total de su renglón.") +
+                    "</p>\n<table id=\"confusion\" class=\"confusion\">\n<tr><th>" + both("label \\ class", "etiqueta \\ clase") + "</th>";
     for (size_t c = 0; c < k; ++c) s += "<th>" + std::to_string(c) + "</th>";
-    s += "<th>images</th><th>accuracy</th></tr>\n";
+    s += "<th>" + both("images", "imágenes") + "</th><th>" + both("accuracy", "exactitud") + "</th></tr>\n";
     for (size_t t = 0; t < k; ++t) {
         s += "<tr><th>" + std::to_string(t) + "</th>";
         for (size_t c = 0; c < k; ++c) {
@@ -488,7 +532,7 @@ inline std::string confusion_section(const ReportTestSet& test, const std::vecto
 
 // The loss curve: the notes' plot, as in out/loss.svg, or a sentence when there is none to draw.
 inline std::string loss_section(const std::vector<double>& losses) {
-    std::string h = "<section id=\"loss\"><h2>Loss per epoch</h2>\n";
+    std::string h = "<section id=\"loss\"><h2>" + both("Loss per epoch", "Pérdida por época") + "</h2>\n";
     if (losses.size() >= 2) {
         std::string svg = loss_plot_svg(losses);  // the notes' plot, as out/loss.svg
         if (svg.rfind("<?xml", 0) == 0) svg.erase(0, svg.find('\n') + 1);
@@ -496,18 +540,85 @@ inline std::string loss_section(const std::vector<double>& losses) {
         if (at != std::string::npos) svg.insert(at + 5, "class=\"loss\" role=\"img\" aria-label=\"loss per epoch\" ");
         h += svg;
     } else {
-        h += "<p class=\"note\">" + (losses.empty() ? std::string("No training epoch (--epochs 0): no curve to draw.")
-                                                       : "One epoch, loss " + python_float(losses[0]) + ": no curve to draw.") + "</p>\n";
+        h += "<p class=\"note\">" +
+             (losses.empty() ? both("No training epoch (--epochs 0): no curve to draw.",
+                                    "Ninguna época de entrenamiento (--epochs 0): no hay curva que dibujar.")
+                             : both("One epoch, loss " + python_float(losses[0]) + ": no curve to draw.",
+                                    "Una época, pérdida " + python_float(losses[0]) + ": no hay curva que dibujar.")) +
+             "</p>\n";
     }
     h += "</section>\n";
     return h;
 }
 
-// The page's script, with the network's activations in its `rule` table.
+// "Backprop on one image": the frame the script fills with the walk (program/explain.hpp is the C++
+// side; program/report/script.js the page's own walk).
+inline std::string walk_section(const Walk& w, const std::string& program, size_t images, int classes) {
+    const std::string i = std::to_string(w.image), last = std::to_string(images - 1);
+    std::string labels;
+    for (int c = 0; c < classes; ++c)
+        labels += "<option" + std::string(c == w.label ? " selected" : "") + ">" + std::to_string(c) + "</option>";
+    const std::string explain = "<code>" + escape(program) + " --explain " + i + "</code>";
+    return "<section id=\"walk\"><h2>" + both("Backprop on one image", "Retropropagación en una imagen") + "</h2>\n<p class=\"note\">" +
+           both("The notes' equations (1)-(6) evaluated on one image, in their order and with their names (row form: the "
+                "image is one row); under each line, where the program computes it. Every number here is the page's own: its "
+                "JavaScript walks the image through the network's weights. On load it walked test image " + i +
+                    " and compared each number with the C++ program's walk, which " + explain +
+                    " prints (the walk check, above). Hover over a strip of cells for its values; click a hidden unit for (6) "
+                    "at that unit; click a pixel of a <code>grad_W1</code> map, or a cell of another gradient, for the checker: "
+                    "backprop beside a finite difference the page computes.",
+                "Las ecuaciones (1)-(6) de las notas evaluadas en una imagen, en su orden y con sus nombres (en renglones: la "
+                "imagen es un renglón); debajo de cada línea, dónde la calcula el programa. Cada número aquí es de la página: su "
+                "JavaScript recorre la imagen con los pesos de la red. Al abrirse recorrió la imagen de prueba " + i +
+                    " y comparó cada número con el recorrido del programa en C++, que " + explain +
+                    " imprime (la verificación del recorrido, arriba). Pase el cursor sobre una tira de celdas para ver sus "
+                    "valores; haga clic en una unidad oculta para ver (6) en esa unidad; haga clic en un pixel de un mapa de "
+                    "<code>grad_W1</code>, o en una celda de otro gradiente, para el verificador: la retropropagación junto a una "
+                    "diferencia finita que calcula la página.") +
+           "</p>\n<div class=\"walk-pick\"><label>" + both("Test image", "Imagen de prueba") +
+           " <input id=\"walk-index\" type=\"number\" min=\"0\" max=\"" + last + "\" value=\"" + i + "\"></label> " +
+           "<button id=\"walk-show\" type=\"button\">" + both("Walk it", "Recorrerla") + "</button> <label>" +
+           both("or one it got wrong", "o una que clasificó mal") + " <select id=\"walk-mistake\"><option value=\"\">&ndash;</option>" +
+           "</select></label> <span class=\"walk-own\"><button id=\"walk-drawing\" type=\"button\">" +
+           both("or walk your drawing", "o recorrer su dibujo") + "</button> <label>" + both("as a", "como un") +
+           " <select id=\"walk-label\">" + labels + "</select></label></span></div>\n"
+           "<div id=\"walk-body\"><p class=\"note\">" +
+           both("(JavaScript is off: the walk needs it.)", "(JavaScript está desactivado: el recorrido lo necesita.)") +
+           "</p></div>\n</section>\n";
+}
+
+// Every test image for the walk's picker, each pixel a byte but a run of zeros two (0, then the
+// run's length - 1: about a third of the plain size), with the labels and the mistakes' indices.
+inline std::string test_set_json(const ReportTestSet& test, const std::vector<int>& predicted) {
+    std::vector<uint8_t> packed, labels;
+    std::string mistakes = "[";
+    for (size_t i = 0; i < test.labels.size(); ++i) {
+        const std::vector<uint8_t> pixels = image_bytes(*test.images, i);
+        for (size_t k = 0; k < pixels.size();) {
+            if (pixels[k] != 0) {
+                packed.push_back(pixels[k++]);
+                continue;
+            }
+            size_t run = 0;
+            while (k < pixels.size() && pixels[k] == 0 && run < 256) ++k, ++run;
+            packed.push_back(0), packed.push_back(static_cast<uint8_t>(run - 1));
+        }
+        labels.push_back(static_cast<uint8_t>(test.labels[i]));
+        if (predicted[i] != test.labels[i]) mistakes += (mistakes.size() > 1 ? "," : "") + std::to_string(i);
+    }
+    return "{\"images\":" + std::to_string(test.labels.size()) + ",\n\"image_labels\":\"" + base64(labels.data(), labels.size()) +
+           "\",\n\"mistakes\":" + mistakes + "],\n\"packed_pixels\":\"" + base64(packed.data(), packed.size()) + "\"}";
+}
+
+// The page's script, with the network's activations in its `rule` table and their derivatives in
+// its `slope` table.
 inline std::string script_with_rules(const ReportNetwork& net) {
     std::string script = asset(kReport_script_js);
-    const std::string placeholder = "/*ACTIVATIONS*/";
-    return script.replace(script.find(placeholder), placeholder.size(), rules_script(net));
+    for (const bool derivatives : {false, true}) {
+        const std::string placeholder = derivatives ? "/*DERIVATIVES*/" : "/*ACTIVATIONS*/";
+        script.replace(script.find(placeholder), placeholder.size(), rules_script(net, derivatives));
+    }
+    return script;
 }
 
 // A whole page: page.html, whose Content-Security-Policy lets no request leave it, around `body`,
@@ -521,7 +632,8 @@ inline std::string page(const std::string& title, const std::string& program, co
 }  // namespace report_detail
 
 // The whole page. Throws std::invalid_argument when the pieces do not fit together (a program bug).
-inline std::string report_html(const ReportNetwork& net, const ReportRun& run, const ReportTestSet& test) {
+inline std::string report_html(const ReportNetwork& net, const ReportRun& run, const ReportTestSet& test,
+                               const Walk* walk = nullptr) {
     using namespace report_detail;
     const size_t n = test.labels.size(), outputs = test.outputs.cols;
     if (net.layers.empty() || !test.images || test.images->rows != n || test.outputs.rows != n ||
@@ -545,30 +657,40 @@ inline std::string report_html(const ReportNetwork& net, const ReportRun& run, c
         cards += std::string("<div class=\"card\"><div class=\"v") + (small ? " small" : "") + "\">" + value +
                  "</div><div class=\"k\">" + key + "</div></div>\n";
     };
-    card(python_float(accuracy * 100) + "%", "Exactitud de Prueba (Test accuracy): " + std::to_string(correct) + " of " +
-                                                 std::to_string(n) + " test images");
+    card(python_float(accuracy * 100) + "%",
+         both("Exactitud de Prueba (Test accuracy): " + std::to_string(correct) + " of " + std::to_string(n) + " test images",
+              "Exactitud de Prueba: " + std::to_string(correct) + " de " + std::to_string(n) + " imágenes de prueba"));
+    const std::string last = run.losses.empty() ? "" : std::to_string(run.losses.size() - 1);
     card(run.losses.empty() ? std::string("&ndash;") : python_float(run.losses.back()),
-         "final loss (epoch " + (run.losses.empty() ? std::string("none: no training") : std::to_string(run.losses.size() - 1)) + ")");
-    card(layer_sizes(net), "network: inputs &rarr; units, activation", true);
+         run.losses.empty() ? both("final loss (epoch none: no training)", "pérdida final (ninguna época: sin entrenamiento)")
+                            : both("final loss (epoch " + last + ")", "pérdida final (época " + last + ")"));
+    card(layer_sizes(net), both("network: inputs &rarr; units, activation", "red: entradas &rarr; unidades, activación"), true);
     std::string times;
     for (const auto& t : run.seconds) times += (times.empty() ? "" : "<br>") + escape(t.first) + " " + fixed(t.second, 3) + " s";
-    card(times.empty() ? "&ndash;" : times, "time, in seconds", true);
+    card(times.empty() ? "&ndash;" : times, both("time, in seconds", "tiempo, en segundos"), true);
     std::string settings;
     for (size_t i = 0; i < run.shapes.size(); ++i)
-        settings += std::string("<dt>") + (i == 0 ? "training set" : i == 1 ? "test set" : "printed") + "</dt><dd><code>" +
-                    escape(run.shapes[i]) + "</code></dd>\n";
+        settings += "<dt>" + (i == 0 ? both("training set", "entrenamiento") : i == 1 ? both("test set", "prueba") : both("printed", "impreso")) +
+                    "</dt><dd><code>" + escape(run.shapes[i]) + "</code></dd>\n";
     for (const auto& kv : run.settings) settings += "<dt>" + escape(kv.first) + "</dt><dd>" + escape(kv.second) + "</dd>\n";
 
     const std::string body = fill(asset(kReport_report_html), {
         {"command", escape(command)}, {"cards", cards}, {"settings", settings}, {"loss", loss_section(run.losses)},
         {"rows", std::to_string(test.rows)}, {"cols", std::to_string(test.cols)},
-        {"classes_note", net.classes == 2 ? "This network knows only 0 and 1." : ""},
+        {"classes_note", net.classes == 2 ? both("This network knows only 0 and 1.", "Esta red sólo conoce el 0 y el 1.") : ""},
+        {"walk", walk ? walk_section(*walk, run.program, n, net.classes) : ""},
         {"weights", weights_section(net, test)}, {"mistakes", mistakes_section(test, predicted, n - correct)},
         {"confusion", confusion_section(test, predicted, net.classes)}});
     const CheckSamples samples = choose_check_samples(test, predicted, net.classes);
-    const std::string data = "<script type=\"application/json\" id=\"model-data\">\n" + model_json(net, test) +
-                             "\n</script>\n<script type=\"application/json\" id=\"check-data\">\n" +
-                             check_json(test, samples, predicted) + "\n</script>\n<script>" + script_with_rules(net) + "</script>";
+    std::string data = "<script type=\"application/json\" id=\"model-data\">\n" + model_json(net, test) +
+                       "\n</script>\n<script type=\"application/json\" id=\"check-data\">\n" + check_json(test, samples, predicted) +
+                       "\n</script>\n";
+    if (walk)
+        data += "<script type=\"application/json\" id=\"walk-data\">\n" +
+                walk_json(*walk, [](const std::vector<double>& v) { return base64_doubles(v); }) +
+                "\n</script>\n<script type=\"application/json\" id=\"test-data\">\n" + test_set_json(test, predicted) +
+                "\n</script>\n";
+    data += "<script>" + script_with_rules(net) + "</script>";
     return page(run.program + ": " + fixed(100 * accuracy, 2) + "% on the test set", run.program, body, data);
 }
 
@@ -591,9 +713,9 @@ inline std::string elementwise_javascript(const std::string& expression) { retur
 
 // mlp.cpp's Params: two layers, its phi() throughout (phi_javascript: the same rule in JavaScript).
 template <class Params>
-ReportNetwork lesson_network(const Params& p, const std::string& phi_javascript) {
+ReportNetwork lesson_network(const Params& p, const std::string& phi_javascript, const std::string& phi_prime_javascript) {
     const std::string rule = elementwise_javascript(phi_javascript);
-    return {{{p.W_1, p.b_1, "sigmoid", rule}, {p.W_2, p.b_2, "sigmoid", rule}}, 2};
+    return {{{p.W_1, p.b_1, "sigmoid", rule, phi_prime_javascript}, {p.W_2, p.b_2, "sigmoid", rule, ""}}, 2};
 }
 
 // A run: the program, its command line, its settings (every flag with its value), the shapes of its

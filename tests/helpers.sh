@@ -104,12 +104,21 @@ browser() {
 }
 # text ID FILE: the text of the element with that id in a dumped DOM.
 text() { sed -n "s/.*id=\"$1\"[^>]*>\\([^<]*\\)<.*/\\1/p" "$2" | head -1; }
-# page_checks NAME HTML: the page's own checks in the browser: #self-check and #draw-check read "ok N/N".
+# page_checks NAME HTML: the page's own checks in the browser: #self-check, #draw-check and
+# #walk-check read "ok N/N" (the walk check: the page's backprop on one image equals the C++
+# program's, a click on a grad_W1 pixel shows a finite difference that agrees with backprop, and a
+# step of (5) lowers the loss; those two are also read from the walk's elements here).
 page_checks() {
-    browser --virtual-time-budget=20000 --dump-dom "file://$2" >"$work/$1.dom.html"
+    browser --window-size=1280,1000 --virtual-time-budget=20000 --dump-dom "file://$2" >"$work/$1.dom.html"
     self=$(text self-check "$work/$1.dom.html")
     draw=$(text draw-check "$work/$1.dom.html")
-    echo "  $1: self-check '$self', draw-check '$draw'"
+    walk=$(text walk-check "$work/$1.dom.html")
+    echo "  $1: self-check '$self', draw-check '$draw', walk-check '$walk'"
+    if echo "$walk" | grep -Eq '^ok ([0-9]+)/\1$' && [ "${walk#ok 0/}" = "$walk" ]; then ok; else
+        bad "$1: #walk-check reads '$walk' ($(text walk-check-detail "$work/$1.dom.html"))"; fi
+    grep -q 'id="walk-fd" data-parameter="W_1\[[0-9]*, [0-9]*\]"[^>]* data-agree="true"' "$work/$1.dom.html" && ok ||
+        bad "$1: a click on a grad_W1 pixel does not show a finite difference that agrees with backprop"
+    grep -q 'id="walk-step-result" data-change="down"' "$work/$1.dom.html" && ok || bad "$1: the step of (5) does not lower the loss"
     if echo "$self" | grep -Eq '^ok ([0-9]+)/\1$' && [ "${self#ok 0/}" = "$self" ]; then ok; else
         bad "$1: #self-check reads '$self'"; fi
     if echo "$draw" | grep -Eq '^ok ([0-9]+)/\1$' && [ "${draw#ok 0/}" = "$draw" ]; then ok; else

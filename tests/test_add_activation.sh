@@ -4,7 +4,8 @@
 # phi(z) = log(1 + e^z), phi'(z) = 1 / (1 + e^-z), as that one entry, then: the gradient checker
 # checks it (and passes), the grader grades its phi' (exercise b), ./deep_mlp trains with --act
 # softplus, saves the network and loads it back to the same accuracy, and the report page's forward
-# pass, in Chromium, agrees with the C++ program (the page's self-check).
+# pass and its walk back (phi' in JavaScript), in Chromium, agree with the C++ program (the page's
+# self-check and walk check).
 #   sh tests/test_add_activation.sh      (run by `make test`; needs MNIST in data/)
 set -u
 work=$(mktemp -d)
@@ -18,11 +19,11 @@ git ls-files --cached --others --exclude-standard -z | xargs -0 -I{} cp --parent
 ln -s "$root/data/"*-ubyte "$tree/data/"
 
 # The one entry, after relu's.
-sed '/^         "(z > 0 ? z : 0)"},$/a\
+sed '/^         "(z > 0 ? z : 0)", "(z > 0 ? 1 : 0)"},$/a\
         // softplus: log(1 + e^z), written so that e^z never overflows; its slope is the sigmoid.\
         {"softplus", [](double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::fabs(z))); },\
          [](double z, double) { return 1.0 / (1.0 + std::exp(-z)); },\
-         "Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))"},' exercises/layers.hpp >"$tree/exercises/layers.hpp"
+         "Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))", "1 / (1 + Math.exp(-z))"},' exercises/layers.hpp >"$tree/exercises/layers.hpp"
 if cmp -s exercises/layers.hpp "$tree/exercises/layers.hpp"; then bad "the entry could not be added (relu's entry moved?)"; fi
 (cd "$tree" && make -s CXXFLAGS=-O1 test_gradients deep_mlp exercises/judge >"$work/build.txt" 2>&1) && ok || {
     bad "the copy with softplus does not build:"; head -5 "$work/build.txt"; }

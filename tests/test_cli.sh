@@ -14,8 +14,7 @@ trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
 # --- flags -------------------------------------------------------------------------------------
 expect "unknown flag" 2 "unknown option '--bogus'" "$MLP" --bogus
 expect "flag without value" 2 "--lr needs a value" "$MLP" --lr
-expect "zero epochs" 2 "--epochs must be between 1" "$MLP" --epochs 0
-expect "negative epochs" 2 "--epochs must be between 1" "$MLP" --epochs -3
+expect "negative epochs" 2 "--epochs must be between 0" "$MLP" --epochs -3
 expect "fractional epochs" 2 "--epochs needs a whole number" "$MLP" --epochs 1.5
 expect "text epochs" 2 "--epochs needs a whole number, got 'ten'" "$MLP" --epochs ten
 expect "zero lr" 2 "--lr must be a positive number" "$MLP" --lr 0

@@ -242,7 +242,7 @@ void test_report_values() {
     const SparseMatrix sparse(images);
     ReportNetwork net;
     net.classes = 10;
-    net.layers = {{Matrix(4, 10, 0.1), Matrix(1, 10), "softmax", "(z) => z"}};
+    net.layers = {{Matrix(4, 10, 0.1), Matrix(1, 10), "softmax", "(z) => z", ""}};
     ReportRun run;
     run.program = "./deep_mlp";
     const std::string page = report_html(net, run, report_test_set(sparse, label_column, outputs));

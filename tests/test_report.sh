@@ -7,11 +7,16 @@
 # Content-Security-Policy that forbids every request), its embedded JSON holds no NaN or infinity,
 # it states the accuracy the run printed, its confusion matrix's diagonal over its total is that
 # accuracy and its rows add up to the test set, and every mistake it shows has a class other than
-# its label. (tests/test_files.cpp checks the values on a test set made up by hand.)
+# its label, and it holds the section "Backprop on one image" with the C++ program's walk and every
+# test image for it. (tests/test_files.cpp checks the values on a test set made up by hand;
+# tests/test_explain.sh the walk against numpy's.)
 # In headless Chromium (/usr/bin/chromium, Debian's chromium package): every page's #self-check
 # (its JavaScript forward pass, with each activation's own JavaScript, against the C++ outputs,
-# within 1e-6) and #draw-check (the pad and its preprocessing) read "ok N/N", and a screenshot is
-# not blank. Without Chromium the browser checks are skipped with a line saying so, or fail where
+# within 1e-6), #draw-check (the pad and its preprocessing) and #walk-check (the page's own
+# backprop on one image against the C++ program's, within 1e-12 of each value's scale; a click on
+# a grad_W1 pixel shows a finite difference that agrees with backprop; a step of (5) lowers the
+# loss) read "ok N/N": the lesson, a k = 2 tanh network (tanh2), ten classes, every activation.
+# A browser that prefers Spanish gets the page in Spanish. Screenshots are not blank. Without Chromium the browser checks are skipped with a line saying so, or fail where
 # REQUIRE_ALL=1 (CI). REPORT_SCREENSHOTS=DIR keeps the screenshots.
 set -u
 work=$(mktemp -d)
@@ -67,6 +72,8 @@ for page in $pages; do
     # Every mistake shown: its label and the network's class differ.
     right=$(grep -o '">[0-9] &rarr; <b>[0-9]</b>' "$html" | awk -F'[>&<]' '{ if ($2 == $7) n++ } END { print n + 0 }')
     [ "$right" -eq 0 ] && ok || bad "$page: $right of the mistakes shown have the label as their class"
+    grep -q '<section id="walk">' "$html" && grep -q '<script type="application/json" id="walk-data">' "$html" &&
+        grep -q '<script type="application/json" id="test-data">' "$html" && ok || bad "$page: no walk section, or no walk or test images for it"
 done
 [ "$(grep -o '<td class="acc">' "$work/ten/report.html" | wc -l | tr -d ' ')" -eq 10 ] && ok ||
     bad "the ten-class confusion matrix does not give ten per-class accuracies"
@@ -108,6 +115,17 @@ for page in lesson ten; do
         bad "$page: the screenshot looks blank (${bytes:-0} bytes, '${counted}')"; fi
     if [ -n "${REPORT_SCREENSHOTS:-}" ]; then mkdir -p "$REPORT_SCREENSHOTS" && cp "$work/$page.png" "$REPORT_SCREENSHOTS/"; fi
 done
+# The walk: the lesson's page down to the end of "Backprop on one image" (it starts below the pad).
+browser --window-size=1280,3400 --virtual-time-budget=20000 --screenshot="$work/walk.png" "file://$work/lesson/report.html" >/dev/null
+counted=$(colours "$work/walk.png")
+[ "${counted%% *}" = "1280x3400" ] && [ "${counted##* }" -gt 400 ] 2>/dev/null && ok || bad "the walk's screenshot looks blank ('$counted')"
+if [ -n "${REPORT_SCREENSHOTS:-}" ]; then cp "$work/walk.png" "$REPORT_SCREENSHOTS/lesson_walk.png"; fi
+
+# In Spanish: a browser that asks for Spanish first gets it (the page's language switch does the same).
+browser --accept-lang=es-ES --virtual-time-budget=20000 --dump-dom "file://$work/lesson/report.html" >"$work/es.dom.html"
+grep -q '^<html lang="es"' "$work/es.dom.html" && grep -q '<span class="es">Retropropagación en una imagen</span>' "$work/es.dom.html" &&
+    [ "$(text walk-check "$work/es.dom.html")" = "$(text walk-check "$work/lesson.dom.html")" ] && ok ||
+    bad "a browser asking for Spanish does not get the page in Spanish (or its walk check differs)"
 
 echo "test_report: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
