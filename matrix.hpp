@@ -162,6 +162,14 @@ inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
 
 }  // namespace plain
 
+// Work on items that are each computed alone (rows of an image set, elements of a matrix) is done
+// by in_ranges(): it calls body(first, last) on ranges that cover [0, count): one range, on this
+// thread, in the plain build; in the default build the kernels share them out between threads when
+// `work` (about how many operations in all) pays for it (section 6). Each item comes out the same
+// whichever thread computes it.
+template <class Body>
+void in_ranges(size_t count, size_t work, Body body);
+
 // =============================================================================================
 // 4. SparseMatrix: a matrix kept as its nonzero entries
 //
@@ -179,13 +187,15 @@ inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
 struct SparseMatrix {
     static constexpr size_t kTileRows = 1024;
     size_t rows = 0, cols = 0;
-    std::vector<size_t> row_start;  // row i's entries are [row_start[i], row_start[i + 1]),
-    std::vector<uint32_t> col;      // in the columns col[],
-    std::vector<double> value;      // with the values value[]
-    struct ColumnTile {             // the entries of rows [t kTileRows, (t + 1) kTileRows), by columns:
-        std::vector<size_t> col_start;  // column k's are [col_start[k], col_start[k + 1]),
-        std::vector<uint32_t> row;      // in the rows row[],
-        std::vector<double> value;      // with the values value[]
+    // (The lists are filled in full once their lengths are known: left unset until then, as a
+    // Matrix's elements can be, so that zeroing them on one thread does not come first.)
+    std::vector<size_t> row_start;                 // row i's entries are [row_start[i], row_start[i + 1]),
+    std::vector<uint32_t, LeaveUnset<uint32_t>> col;  // in the columns col[],
+    std::vector<double, LeaveUnset<double>> value;    // with the values value[]
+    struct ColumnTile {  // the entries of rows [t kTileRows, (t + 1) kTileRows), by columns:
+        std::vector<size_t> col_start;                    // column k's are [col_start[k], col_start[k + 1]),
+        std::vector<uint32_t, LeaveUnset<uint32_t>> row;  // in the rows row[],
+        std::vector<double, LeaveUnset<double>> value;    // with the values value[]
     };
     std::vector<ColumnTile> tiles;
 
@@ -193,17 +203,33 @@ struct SparseMatrix {
     explicit SparseMatrix(const Matrix& A)
         : SparseMatrix(A.rows, A.cols, [&](size_t i, double* out) { std::copy(A.row(i), A.row(i) + A.cols, out); }) {}
     // The matrix whose row i fill_row(i, out) writes into out[0 .. cols): no dense copy is kept.
+    // Two passes, each over rows that in_ranges() may share between threads (rows are independent):
+    // the first counts each row's nonzeros, which says where its entries start; the second writes
+    // them there. fill_row is called twice per row and must be safe to call from several threads.
     template <class FillRow>
     SparseMatrix(size_t rows_, size_t cols_, FillRow fill_row) : rows(rows_), cols(cols_) {
-        std::vector<double> dense(cols);
-        row_start.push_back(0);
-        col.reserve(rows * cols / 4), value.reserve(rows * cols / 4);  // room for a quarter (MNIST: 17%)
-        for (size_t i = 0; i < rows; ++i) {
-            fill_row(i, dense.data());
-            for (size_t k = 0; k < cols; ++k)
-                if (dense[k] != 0.0) col.push_back(static_cast<uint32_t>(k)), value.push_back(dense[k]);
-            row_start.push_back(col.size());
-        }
+        row_start.assign(rows + 1, 0);
+        in_ranges(rows, rows * cols, [&](size_t first, size_t last) {
+            std::vector<double> dense(cols);
+            for (size_t i = first; i < last; ++i) {
+                fill_row(i, dense.data());
+                row_start[i + 1] = cols - std::count(dense.begin(), dense.end(), 0.0);
+            }
+        });
+        for (size_t i = 0; i < rows; ++i) row_start[i + 1] += row_start[i];
+        col.resize(row_start[rows]), value.resize(row_start[rows]);
+        in_ranges(rows, rows * cols, [&](size_t first, size_t last) {
+            std::vector<double> dense(cols);
+            for (size_t i = first; i < last; ++i) {
+                fill_row(i, dense.data());
+                // Each entry is written at p, and p moves past it only if it is nonzero: no branch
+                // to mispredict on the images' ink, and the loop ends with the row's last nonzero.
+                for (size_t k = 0, p = row_start[i], end = row_start[i + 1]; k < cols && p < end; ++k) {
+                    col[p] = static_cast<uint32_t>(k), value[p] = dense[k];
+                    p += dense[k] != 0.0;
+                }
+            }
+        });
         list_by_columns();
     }
 
@@ -248,22 +274,25 @@ private:
     // ascending order, so within each column they ascend.
     void list_by_columns() {
         tiles.resize((rows + kTileRows - 1) / kTileRows);
-        for (size_t t = 0; t < tiles.size(); ++t) {
-            ColumnTile& tile = tiles[t];
-            const size_t first = row_start[t * kTileRows], last = row_start[std::min(rows, (t + 1) * kTileRows)];
-            tile.col_start.assign(cols + 1, 0);
-            for (size_t p = first; p < last; ++p) ++tile.col_start[col[p] + 1];
-            for (size_t k = 0; k < cols; ++k) tile.col_start[k + 1] += tile.col_start[k];
-            tile.row.resize(last - first);
-            tile.value.resize(last - first);
-            std::vector<size_t> next(tile.col_start.begin(), tile.col_start.end() - 1);
-            for (size_t i = t * kTileRows; i < std::min(rows, (t + 1) * kTileRows); ++i)
-                for (size_t p = row_start[i]; p < row_start[i + 1]; ++p) {
-                    const size_t q = next[col[p]]++;
-                    tile.row[q] = static_cast<uint32_t>(i);
-                    tile.value[q] = value[p];
-                }
-        }
+        in_ranges(tiles.size(), rows < kTileRows ? 0 : nonzeros(), [&](size_t first, size_t last) {
+            for (size_t t = first; t < last; ++t) list_tile_by_columns(t);  // tiles are independent
+        });
+    }
+    void list_tile_by_columns(size_t t) {
+        ColumnTile& tile = tiles[t];
+        const size_t first = row_start[t * kTileRows], last = row_start[std::min(rows, (t + 1) * kTileRows)];
+        tile.col_start.assign(cols + 1, 0);
+        for (size_t p = first; p < last; ++p) ++tile.col_start[col[p] + 1];
+        for (size_t k = 0; k < cols; ++k) tile.col_start[k + 1] += tile.col_start[k];
+        tile.row.resize(last - first);
+        tile.value.resize(last - first);
+        std::vector<size_t> next(tile.col_start.begin(), tile.col_start.end() - 1);
+        for (size_t i = t * kTileRows; i < std::min(rows, (t + 1) * kTileRows); ++i)
+            for (size_t p = row_start[i]; p < row_start[i + 1]; ++p) {
+                const size_t q = next[col[p]]++;
+                tile.row[q] = static_cast<uint32_t>(i);
+                tile.value[q] = value[p];
+            }
     }
 };
 
@@ -304,12 +333,8 @@ inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
 // =============================================================================================
 // 5. Element-wise operations and column sums
 //
-// Each output element is computed alone, so the order of the work does not matter. in_ranges()
-// calls body(first, last) on ranges that cover [0, count): one range, on this thread, in the plain
-// build; in the default build the kernels share them out between threads when `work` (about how
-// many operations in all) pays for it (section 6).
-template <class Body>
-void in_ranges(size_t count, size_t work, Body body);
+// Each output element is computed alone, so the order of the work does not matter: in_ranges()
+// (section 4) shares it out.
 
 // f(a, b, ...) on the elements at the same place in the matrices A, B, ... (all of one shape),
 // passed by reference, so that f may update those of the matrices given as non-const: an

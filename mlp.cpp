@@ -84,6 +84,7 @@ inline void append_digits(Digits& digits, const std::string& images_path, const 
                        std::to_string(digits.rows) + "x" + std::to_string(digits.cols) + " (run 'make data')");
     digits.rows = images.rows, digits.cols = images.cols;
     const size_t pixels = digits.pixels_per_image = size_t(images.rows) * images.cols;
+    digits.pixels.reserve(digits.pixels.size() + images.pixels.size());  // room for all of them, at most
     for (size_t i = 0; i < labels.size(); ++i) {
         if (labels[i] > 9)
             throw IdxError(labels_path + ": label " + std::to_string(labels[i]) + " at index " +

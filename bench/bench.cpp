@@ -190,6 +190,86 @@ bool python_has(const char* modules) {
 
 }  // namespace
 
+// ---- the PyTorch peers (see main) ----
+struct PeerTable {
+    struct Row {
+        std::string isa;                 // "native" or "avx2"
+        double ours_1 = 0, ours_n = 0;   // deep_mlp's seconds an epoch, 1 thread and all
+        std::map<std::string, double> torch;  // "float32 1t" -> seconds an epoch
+        std::string best_torch_name() const {
+            std::string best;
+            for (const auto& [name, seconds] : torch)
+                if (best.empty() || seconds < torch.at(best)) best = name;
+            return best;
+        }
+        double best_torch() const { return torch.empty() ? NAN : torch.at(best_torch_name()); }
+    };
+    std::vector<Row> rows;
+};
+
+// deep_mlp's training seconds an epoch (3 epochs), the median over `runs` runs.
+double deep_mlp_epoch(std::vector<std::string> args, int threads, int runs) {
+    std::vector<double> t;
+    for (int r = 0; r < runs; ++r) {
+        const ProcessResult pr = run_process(args, false, true, threads);
+        if (pr.status != 0) return NAN;
+        t.push_back(number_after(pr.out, " train ") / 3);
+    }
+    return summarize(t).median;
+}
+
+double torch_epoch(const std::string& data_dir, const char* dtype, int threads, bool avx2, int runs) {
+    std::vector<std::string> args = {"/usr/bin/env"};
+    if (avx2) args.push_back("ATEN_CPU_CAPABILITY=avx2");
+    for (const char* a : {"/usr/bin/python3", "bench/ten_class_torch.py"}) args.push_back(a);
+    for (const std::string& a : {data_dir, std::string("--epochs"), std::string("2"), std::string("--dtype"),
+                                 std::string(dtype), std::string("--threads"), std::to_string(threads)})
+        args.push_back(a);
+    std::vector<double> t;
+    for (int r = 0; r < runs; ++r) {
+        const ProcessResult pr = run_process(args, true, false, threads);
+        if (pr.status != 0) return NAN;
+        t.push_back(number_after(pr.out, "best_epoch_seconds "));
+    }
+    return summarize(t).median;
+}
+
+PeerTable torch_peers(std::vector<std::string> ten_class, const std::string& data_dir, int threads, int runs) {
+    PeerTable table;
+    for (const bool avx2 : {false, true}) {
+        if (avx2 && (!__builtin_cpu_supports("avx2") || access("build/bench-avx2/deep_mlp", X_OK) != 0)) continue;
+        PeerTable::Row row;
+        row.isa = avx2 ? "avx2" : "native";
+        ten_class[0] = avx2 ? "build/bench-avx2/deep_mlp" : "./deep_mlp";
+        row.ours_1 = deep_mlp_epoch(ten_class, 1, runs);
+        row.ours_n = deep_mlp_epoch(ten_class, threads, runs);
+        for (const char* dtype : {"float32", "float64"})
+            for (const int t : {1, threads}) {
+                row.torch[std::string(dtype) + " " + std::to_string(t) + "t"] = torch_epoch(data_dir, dtype, t, avx2, runs);
+                if (threads == 1) break;
+            }
+        table.rows.push_back(row);
+    }
+    return table;
+}
+
+void print_peers(const PeerTable& table, int threads) {
+    std::printf("\nten classes against PyTorch (bench/ten_class_torch.py), ms an epoch, best epoch of a run, median:\n");
+    for (const PeerTable::Row& row : table.rows) {
+        const char* build = row.isa == "avx2" ? "AVX2 build (x86-64-v3), PyTorch at ATEN_CPU_CAPABILITY=avx2"
+                                              : "this machine's build (-march=native), PyTorch at its default";
+        std::printf("  %s\n", build);
+        for (const auto& [name, seconds] : row.torch) std::printf("    PyTorch %-12s %7.0f ms\n", name.c_str(), 1e3 * seconds);
+        const std::string best_name = row.best_torch_name();
+        const double best = row.best_torch();
+        std::printf("    deep_mlp 1 thread     %7.0f ms\n    deep_mlp %d threads    %7.0f ms\n", 1e3 * row.ours_1, threads,
+                    1e3 * row.ours_n);
+        const double ours = std::min(row.ours_1, row.ours_n);
+        std::printf("    PyTorch's best (%s) against deep_mlp's best: %.2fx (target >= 2x)  %s\n", best_name.c_str(),
+                    best / ours, best / ours >= 2 ? "met" : "NOT met");
+    }
+}
+
 int main(int argc, char** argv) {
     keep_freed_memory();  // as ./mlp and ./deep_mlp do (program/command_line.hpp): products' outputs reuse freed pages
     std::string data_dir = "data";
@@ -208,20 +288,21 @@ int main(int argc, char** argv) {
     );
 
     // ---- whole runs, first: see run_process ----
-    std::vector<double> mlp_t;
+    std::vector<double> mlp_t, mlp_load_t;
     double mlp_peak = 0;
     for (int r = 0; r < runs; ++r) {
-        const ProcessResult pr = run_process({"./mlp", "--data", data_dir, "--out", "out/bench"}, false);
+        const ProcessResult pr = run_process({"./mlp", "--data", data_dir, "--out", "out/bench"}, false, true);
         if (pr.status != 0) {
             std::fprintf(stderr, "bench: ./mlp failed (build it with make)\n");
             return 1;
         }
         mlp_t.push_back(pr.seconds);
+        mlp_load_t.push_back(number_after(pr.out, "; load "));  // its line on stderr: reading and splitting the data
         mlp_peak = std::max(mlp_peak, pr.peak_mib);
     }
-    const Timing mlp_run = summarize(mlp_t);
-    std::printf("whole ./mlp run (load, train, test, write plots): %s, peak RSS %.0f MiB\n",
-                timing_ms(mlp_run).c_str(), mlp_peak);
+    const Timing mlp_run = summarize(mlp_t), mlp_load = summarize(mlp_load_t);
+    std::printf("whole ./mlp run (load, train, test, write plots): %s, peak RSS %.0f MiB; its load stage %s\n",
+                timing_ms(mlp_run).c_str(), mlp_peak, timing_ms(mlp_load).c_str());
 
     const bool have_numpy = python_has("numpy");
     const bool have_numpy_sklearn = have_numpy && python_has("numpy, sklearn");
@@ -358,7 +439,7 @@ int main(int argc, char** argv) {
     const int ten_runs = std::max(1, std::min(runs, 5));
     std::printf("\nten classes: ./deep_mlp --classes 10 --hidden 256,128 --act relu --optimizer adam --lr 1e-3 "
                 "--batch 128 --reduction mean --init he --epochs 3 (%d runs)\n", ten_runs);
-    std::vector<double> ten_run_t, ten_train_t, ten_train_1t;
+    std::vector<double> ten_run_t, ten_train_t, ten_train_1t, ten_load_t;
     std::vector<double> deep_losses;
     for (int r = 0; r < ten_runs; ++r) {
         const ProcessResult pr = run_process(ten_class, false, true);
@@ -370,9 +451,11 @@ int main(int argc, char** argv) {
         ten_run_t.push_back(pr.seconds);
         ten_train_t.push_back(number_after(pr.out, " train "));
         ten_train_1t.push_back(number_after(pr1.out, " train "));
+        ten_load_t.push_back(number_after(pr.out, "; load "));
         deep_losses = epoch_losses(pr.out);
     }
-    const Timing ten_run = summarize(ten_run_t), ten_train = summarize(ten_train_t), ten_train_1 = summarize(ten_train_1t);
+    const Timing ten_run = summarize(ten_run_t), ten_train = summarize(ten_train_t), ten_train_1 = summarize(ten_train_1t),
+                 ten_load = summarize(ten_load_t);
     // The work of an epoch: per sample, the two sparse products of layer 1 (forward, and y_0^T delta_1)
     // cost 2 nnz 256 each; the dense ones, forward, delta and gradient, 3 x 2 (256 x 128 + 128 x 10).
     const Split ten = train_test_split(load_digits(data_dir, 10));
@@ -382,6 +465,7 @@ int main(int argc, char** argv) {
                 "(%.2fx); %.1f GFLOP per epoch, %.1f GFLOP/s\n",
                 timing_ms(ten_run).c_str(), 1e3 * ten_train.median / 3, threads, 1e3 * ten_train_1.median / 3,
                 ten_train_1.median / ten_train.median, epoch_flops / 1e9, epoch_flops * 3 / ten_train.median / 1e9);
+    std::printf("  deep_mlp's load stage (reading the 70,000 images, the split): %s\n", timing_ms(ten_load).c_str());
     Timing np_ten_run, np_ten_train;
     double ten_worst = INFINITY;
     if (have_numpy_sklearn) {
@@ -402,6 +486,20 @@ int main(int argc, char** argv) {
                     timing_ms(np_ten_run).c_str(), 1e3 * np_ten_train.median / 3,
                     epoch_flops * 3 / np_ten_train.median / 1e9);
         std::printf("  the same losses: largest relative difference %.2g\n", ten_worst);
+    }
+
+    // ---- ten classes against PyTorch at PyTorch's best setting ----
+    // bench/ten_class_torch.py trains the same network as a PyTorch user writes it; float32 and
+    // float64, one thread and all of them: the fastest of the four is the peer. Then the build most
+    // laptops run (AVX2 and FMA, no AVX-512: build/bench-avx2, -march=x86-64-v3) against PyTorch held
+    // to the same instructions (ATEN_CPU_CAPABILITY=avx2). Each figure is the best epoch of a run
+    // (PyTorch's first epoch pays for its warm-up), the median over the runs.
+    PeerTable peers;
+    if (python_has("torch, sklearn")) {
+        peers = torch_peers(ten_class, data_dir, threads, ten_runs);
+        print_peers(peers, threads);
+    } else {
+        std::printf("\n(/usr/bin/python3 has no PyTorch: no comparison with it)\n");
     }
 
     // ---- the ten-class step's products, one at a time ----
@@ -585,6 +683,15 @@ int main(int argc, char** argv) {
     waitpid(busy, nullptr, 0);
     auto verdict = [](bool ok) { return ok ? "met" : "NOT met"; };
     std::printf("\ntargets:\n");
+    std::printf("  load stage, the lesson            %5.0f ms        (target <= 80 ms)  %s\n", 1e3 * mlp_load.median,
+                verdict(mlp_load.median <= 0.08));
+    std::printf("  load stage, ten classes           %5.0f ms        (target <= 200 ms) %s\n", 1e3 * ten_load.median,
+                verdict(ten_load.median <= 0.2));
+    for (const PeerTable::Row& row : peers.rows) {
+        const double ratio = row.best_torch() / std::min(row.ours_1, row.ours_n);
+        std::printf("  ten-class epoch vs PyTorch's best, %-6s %5.2fx    (target >= 2x)   %s\n", row.isa.c_str(), ratio,
+                    verdict(ratio >= 2));
+    }
     for (const Loaded& l : loaded)
         std::printf("  busy core: %-36.36s %5.2fx one thread's time (target <= 2x)  %s\n", l.name, l.ratio, verdict(l.ratio <= 2));
 
