@@ -20,13 +20,19 @@ from sklearn.model_selection import train_test_split
 from notes_numpy import load
 
 
-def main():
-    ap = argparse.ArgumentParser(usage=__doc__)
+def ten_class_arguments(usage):
+    """The options of both ten-class scripts (this one and ten_class_torch.py): data, network, training."""
+    ap = argparse.ArgumentParser(usage=usage)
     ap.add_argument('data')
     ap.add_argument('--epochs', type=int, default=3)
     ap.add_argument('--hidden', default='256,128')
     ap.add_argument('--batch', type=int, default=128)
     ap.add_argument('--lr', type=float, default=1e-3)
+    return ap
+
+
+def main():
+    ap = ten_class_arguments(__doc__)
     ap.add_argument('--seed', type=int, default=0)
     a = ap.parse_args()
 

@@ -11,7 +11,6 @@ exercises/torch_reference.py, which reproduces deep_mlp's numbers; here only the
 torch.set_num_threads(N); ATEN_CPU_CAPABILITY=avx2 in the environment restricts PyTorch to AVX2.
 Prints 'epoch_seconds S' for every epoch and 'best_epoch_seconds S'.
 """
-import argparse
 import time
 
 import numpy as np
@@ -19,15 +18,11 @@ import torch
 from sklearn.model_selection import train_test_split
 
 from notes_numpy import load
+from ten_class_numpy import ten_class_arguments
 
 
 def main():
-    ap = argparse.ArgumentParser(usage=__doc__)
-    ap.add_argument('data')
-    ap.add_argument('--epochs', type=int, default=3)
-    ap.add_argument('--hidden', default='256,128')
-    ap.add_argument('--batch', type=int, default=128)
-    ap.add_argument('--lr', type=float, default=1e-3)
+    ap = ten_class_arguments(__doc__)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--dtype', default='float32', choices=['float32', 'float64'])
     a = ap.parse_args()
