@@ -162,13 +162,11 @@ inline Matrix matmul_ABt(const Matrix& A, const Matrix& B) {
 
 }  // namespace plain
 
-// Work on items that are each computed alone (rows of an image set, elements of a matrix) is done
-// by in_ranges(): it calls body(first, last) on ranges that cover [0, count): one range, on this
-// thread, in the plain build; in the default build the kernels share them out between threads when
-// `work` (about how many operations in all) pays for it (section 6). Each item comes out the same
-// whichever thread computes it.
-template <class Body>
-void in_ranges(size_t count, size_t work, Body body);
+// Items computed each alone (an image tile's lists, a matrix's elements) go to in_ranges(): it calls
+// body(first, last) on ranges that cover [0, count): one range, on this thread, in the plain build;
+// in the default build the kernels share them out between threads when `work` (about how many
+// operations in all) pays for it (section 6).
+template <class Body> void in_ranges(size_t count, size_t work, Body body);
 
 // =============================================================================================
 // 4. SparseMatrix: a matrix kept as its nonzero entries
@@ -184,12 +182,14 @@ void in_ranges(size_t count, size_t work, Body body);
 //    them. Tiles are taken in order, so each sum still adds its terms in ascending n.
 // Within a row the columns ascend, within a column the rows ascend: the naive loop's order.
 
+struct SparseMatrix;  // its lists by rows come from list_rows: plain::list_rows below, or the kernels' (section 6)
+template <class FillRow> void list_rows(SparseMatrix& S, FillRow fill_row);
+
 struct SparseMatrix {
     static constexpr size_t kTileRows = 1024;
     size_t rows = 0, cols = 0;
-    // (The lists are filled in full once their lengths are known: left unset until then, as a
-    // Matrix's elements can be, so that zeroing them on one thread does not come first.)
-    std::vector<size_t> row_start;                 // row i's entries are [row_start[i], row_start[i + 1]),
+    // (Left unset when resized, as a Matrix's can be: the kernels' list_rows fills them with threads.)
+    std::vector<size_t> row_start;                    // row i's entries are [row_start[i], row_start[i + 1]),
     std::vector<uint32_t, LeaveUnset<uint32_t>> col;  // in the columns col[],
     std::vector<double, LeaveUnset<double>> value;    // with the values value[]
     struct ColumnTile {  // the entries of rows [t kTileRows, (t + 1) kTileRows), by columns:
@@ -203,33 +203,9 @@ struct SparseMatrix {
     explicit SparseMatrix(const Matrix& A)
         : SparseMatrix(A.rows, A.cols, [&](size_t i, double* out) { std::copy(A.row(i), A.row(i) + A.cols, out); }) {}
     // The matrix whose row i fill_row(i, out) writes into out[0 .. cols): no dense copy is kept.
-    // Two passes, each over rows that in_ranges() may share between threads (rows are independent):
-    // the first counts each row's nonzeros, which says where its entries start; the second writes
-    // them there. fill_row is called twice per row and must be safe to call from several threads.
     template <class FillRow>
     SparseMatrix(size_t rows_, size_t cols_, FillRow fill_row) : rows(rows_), cols(cols_) {
-        row_start.assign(rows + 1, 0);
-        in_ranges(rows, rows * cols, [&](size_t first, size_t last) {
-            std::vector<double> dense(cols);
-            for (size_t i = first; i < last; ++i) {
-                fill_row(i, dense.data());
-                row_start[i + 1] = cols - std::count(dense.begin(), dense.end(), 0.0);
-            }
-        });
-        for (size_t i = 0; i < rows; ++i) row_start[i + 1] += row_start[i];
-        col.resize(row_start[rows]), value.resize(row_start[rows]);
-        in_ranges(rows, rows * cols, [&](size_t first, size_t last) {
-            std::vector<double> dense(cols);
-            for (size_t i = first; i < last; ++i) {
-                fill_row(i, dense.data());
-                // Each entry is written at p, and p moves past it only if it is nonzero: no branch
-                // to mispredict on the images' ink, and the loop ends with the row's last nonzero.
-                for (size_t k = 0, p = row_start[i], end = row_start[i + 1]; k < cols && p < end; ++k) {
-                    col[p] = static_cast<uint32_t>(k), value[p] = dense[k];
-                    p += dense[k] != 0.0;
-                }
-            }
-        });
+        list_rows(*this, fill_row);  // by rows: plain::list_rows below (section 6 may use the kernels')
         list_by_columns();
     }
 
@@ -298,6 +274,20 @@ private:
 
 namespace plain {
 
+// Row after row, each row's nonzero entries appended to the lists, its columns ascending.
+template <class FillRow>
+void list_rows(SparseMatrix& S, FillRow fill_row) {
+    std::vector<double> dense(S.cols);
+    S.row_start.assign(1, 0);
+    S.col.reserve(S.rows * S.cols / 4), S.value.reserve(S.rows * S.cols / 4);  // room for a quarter (MNIST: 17%)
+    for (size_t i = 0; i < S.rows; ++i) {
+        fill_row(i, dense.data());
+        for (size_t k = 0; k < S.cols; ++k)
+            if (dense[k] != 0.0) S.col.push_back(static_cast<uint32_t>(k)), S.value.push_back(dense[k]);
+        S.row_start.push_back(S.col.size());
+    }
+}
+
 // c[0 .. m) += sum over p in [first, last), ascending, of value[p] * (row index[p] of B).
 inline void add_rows(double* c, const uint32_t* index, const double* value, size_t first, size_t last, const Matrix& B) {
     for (size_t p = first; p < last; ++p) {
@@ -333,8 +323,7 @@ inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
 // =============================================================================================
 // 5. Element-wise operations and column sums
 //
-// Each output element is computed alone, so the order of the work does not matter: in_ranges()
-// (section 4) shares it out.
+// Each output element is computed alone, so the order of the work does not matter (in_ranges()).
 
 // f(a, b, ...) on the elements at the same place in the matrices A, B, ... (all of one shape),
 // passed by reference, so that f may update those of the matrices given as non-const: an
@@ -440,6 +429,7 @@ inline Matrix select_rows(const Matrix& A, const uint32_t* picked, size_t count)
 // so both builds print the same bits (make test compares them); bench/README.md says how much faster.
 #ifdef MATRIX_PLAIN
 namespace products = plain;
+template <class F> void list_rows(SparseMatrix& S, F fill_row) { plain::list_rows(S, fill_row); }
 template <class Body>
 void in_ranges(size_t count, size_t, Body body) { body(size_t(0), count); }
 constexpr bool can_flush_denormals() { return false; }  // --denormals flush: kept (matrix/threads.hpp)
@@ -447,6 +437,7 @@ inline void set_flush_denormals(bool) {}
 #else
 #include "matrix/kernels.hpp"
 namespace products = fast;
+template <class F> void list_rows(SparseMatrix& S, F fill_row) { matrix_kernels::list_rows(S, fill_row); }
 template <class Body>
 void in_ranges(size_t count, size_t work, Body body) { matrix_kernels::parallel_ranges(count, work, body); }
 #endif

@@ -25,6 +25,37 @@
 
 namespace matrix_kernels {
 
+// SparseMatrix's lists by rows, the same as matrix.hpp's plain::list_rows makes, in two passes over
+// rows that the threads share: the first counts each row's nonzeros, which says where its entries
+// start; the second writes them there, branch-free (each entry is written at p, and p moves past it
+// only if it is nonzero: the images' ink would mispredict a branch). Reading MNIST for ten classes
+// (make bench's load stage, with the column tiles listed in parallel too): 0.31 s -> 0.21 s.
+// fill_row is called twice a row, from any thread.
+template <class FillRow>
+void list_rows(SparseMatrix& S, FillRow fill_row) {
+    const size_t rows = S.rows, cols = S.cols;
+    S.row_start.assign(rows + 1, 0);
+    parallel_ranges(rows, rows * cols, [&](size_t first, size_t last) {
+        std::vector<double> dense(cols);
+        for (size_t i = first; i < last; ++i) {
+            fill_row(i, dense.data());
+            S.row_start[i + 1] = cols - std::count(dense.begin(), dense.end(), 0.0);
+        }
+    });
+    for (size_t i = 0; i < rows; ++i) S.row_start[i + 1] += S.row_start[i];
+    S.col.resize(S.row_start[rows]), S.value.resize(S.row_start[rows]);  // left unset (LeaveUnset)
+    parallel_ranges(rows, rows * cols, [&](size_t first, size_t last) {
+        std::vector<double> dense(cols);
+        for (size_t i = first; i < last; ++i) {
+            fill_row(i, dense.data());
+            for (size_t k = 0, p = S.row_start[i], end = S.row_start[i + 1]; k < cols && p < end; ++k) {
+                S.col[p] = static_cast<uint32_t>(k), S.value[p] = dense[k];
+                p += dense[k] != 0.0;
+            }
+        }
+    });
+}
+
 constexpr size_t kParallelWork = 1 << 16;   // below this many multiply-adds, threads cost more than they save
 constexpr size_t kGatherPanel = 128;        // columns of B a sparse product gathers from at a time (one AVX-512 block)
 constexpr size_t kGatherAhead = 2;          // a gather asks for the row it will read this many terms later
