@@ -179,7 +179,8 @@ template <class Body> void in_ranges(size_t count, size_t work, Body body);
 //  - by columns, for A^T B: row k of C adds the rows n of B where column k of A is nonzero. These
 //    lists are blocked as section 3's loops are: one set per tile of kTileRows rows, so that the
 //    rows of B a tile names (1024 x 64 doubles, 512 KiB) stay in the cache while every column reads
-//    them. Tiles are taken in order, so each sum still adds its terms in ascending n.
+//    them. Tiles are taken in order, so each sum still adds its terms in ascending n. They are made
+//    when A^T B first asks (by_columns()): a test set, or one read in mini-batches, never does.
 // Within a row the columns ascend, within a column the rows ascend: the naive loop's order.
 
 struct SparseMatrix;  // its lists by rows come from list_rows: plain::list_rows below, or the kernels' (section 6)
@@ -197,17 +198,14 @@ struct SparseMatrix {
         std::vector<uint32_t, LeaveUnset<uint32_t>> row;  // in the rows row[],
         std::vector<double, LeaveUnset<double>> value;    // with the values value[]
     };
-    std::vector<ColumnTile> tiles;
+    mutable std::vector<ColumnTile> tiles;  // made by by_columns()
 
     SparseMatrix() = default;
     explicit SparseMatrix(const Matrix& A)
         : SparseMatrix(A.rows, A.cols, [&](size_t i, double* out) { std::copy(A.row(i), A.row(i) + A.cols, out); }) {}
     // The matrix whose row i fill_row(i, out) writes into out[0 .. cols): no dense copy is kept.
     template <class FillRow>
-    SparseMatrix(size_t rows_, size_t cols_, FillRow fill_row) : rows(rows_), cols(cols_) {
-        list_rows(*this, fill_row);  // by rows: plain::list_rows below (section 6 may use the kernels')
-        list_by_columns();
-    }
+    SparseMatrix(size_t rows_, size_t cols_, FillRow fill_row) : rows(rows_), cols(cols_) { list_rows(*this, fill_row); }
 
     size_t nonzeros() const { return value.size(); }
     std::string shape() const { return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")"; }
@@ -240,21 +238,23 @@ struct SparseMatrix {
             std::copy(col.begin() + first, col.begin() + last, s.col.begin() + s.row_start[r]);
             std::copy(value.begin() + first, value.begin() + last, s.value.begin() + s.row_start[r]);
         }
-        s.list_by_columns();
         return s;
+    }
+
+    const std::vector<ColumnTile>& by_columns() const {
+        if (tiles.size() == (rows + kTileRows - 1) / kTileRows) return tiles;  // made already
+        tiles.resize((rows + kTileRows - 1) / kTileRows);
+        in_ranges(tiles.size(), rows < kTileRows ? 0 : nonzeros(), [&](size_t first, size_t last) {
+            for (size_t t = first; t < last; ++t) list_tile_by_columns(t);  // tiles are independent
+        });
+        return tiles;
     }
 
 private:
     // Each tile's lists by columns, from the lists by rows: count each column's entries, then place
     // every entry after those of the columns before it (a counting sort). Rows are visited in
     // ascending order, so within each column they ascend.
-    void list_by_columns() {
-        tiles.resize((rows + kTileRows - 1) / kTileRows);
-        in_ranges(tiles.size(), rows < kTileRows ? 0 : nonzeros(), [&](size_t first, size_t last) {
-            for (size_t t = first; t < last; ++t) list_tile_by_columns(t);  // tiles are independent
-        });
-    }
-    void list_tile_by_columns(size_t t) {
+    void list_tile_by_columns(size_t t) const {
         ColumnTile& tile = tiles[t];
         const size_t first = row_start[t * kTileRows], last = row_start[std::min(rows, (t + 1) * kTileRows)];
         tile.col_start.assign(cols + 1, 0);
@@ -311,7 +311,7 @@ inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
 inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
     Matrix C(A.cols, B.cols);
-    for (const SparseMatrix::ColumnTile& t : A.tiles)
+    for (const SparseMatrix::ColumnTile& t : A.by_columns())
 #pragma omp parallel for schedule(static)
         for (ptrdiff_t k = 0; k < static_cast<ptrdiff_t>(A.cols); ++k)
             add_rows(C.row(k), t.row.data(), t.value.data(), t.col_start[k], t.col_start[k + 1], B);

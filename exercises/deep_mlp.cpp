@@ -198,11 +198,11 @@ struct MemoryNeed {
     uint64_t total() const { return data + largest().first; }
 };
 
+// Its lists by rows, and by columns as a full batch makes them (every entry again, in tiles).
 inline uint64_t bytes_of(const SparseMatrix& X) {
-    uint64_t bytes = X.row_start.size() * sizeof(size_t) + X.col.size() * sizeof(uint32_t) + X.value.size() * sizeof(double);
-    for (const SparseMatrix::ColumnTile& t : X.tiles)
-        bytes += t.col_start.size() * sizeof(size_t) + t.row.size() * sizeof(uint32_t) + t.value.size() * sizeof(double);
-    return bytes;
+    const uint64_t tiles = (X.rows + SparseMatrix::kTileRows - 1) / SparseMatrix::kTileRows;
+    return X.row_start.size() * sizeof(size_t) + tiles * (X.cols + 1) * sizeof(size_t) +
+           2 * X.nonzeros() * (sizeof(uint32_t) + sizeof(double));
 }
 
 inline MemoryNeed memory_needed(const Options& o, const Split& s, const Moment& training, const Moment& saving,
@@ -260,7 +260,7 @@ inline int run(int argc, char** argv) {
     set_flush_denormals(o.flush_denormals);  // why: exercises/README.md, "Three speed-ups, the same numbers"
 
     // Data: the lesson's, with all ten digits when asked.
-    Stage reading("reading the data, MNIST's images from " + o.data_dir + " (about " + (o.classes == 10 ? "340" : "90") +
+    Stage reading("reading the data, MNIST's images from " + o.data_dir + " (about " + (o.classes == 10 ? "220" : "90") +
                       " MB in all)",
                   "free some memory: the data must fit, whatever the network (--limit applies once all are read)");
     uint32_t rows = 0, cols = 0;  // an image's size, for the model file

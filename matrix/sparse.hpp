@@ -201,10 +201,11 @@ inline Matrix matmul(const SparseMatrix& A, const Matrix& B) {
 inline Matrix matmul_AtB(const SparseMatrix& A, const Matrix& B) {
     using namespace matrix_kernels;
     if (A.rows != B.rows) shape_mismatch("matmul_AtB", A, B);
-    if (A.tiles.empty()) return Matrix(A.cols, B.cols);  // no rows: empty sums
+    const std::vector<SparseMatrix::ColumnTile>& tiles = A.by_columns();
+    if (tiles.empty()) return Matrix(A.cols, B.cols);  // no rows: empty sums
     Matrix C = Matrix::uninitialized(A.cols, B.cols);  // the first tile writes every element
-    for (const SparseMatrix::ColumnTile& t : A.tiles) {
-        const bool first_tile = &t == &A.tiles.front();
+    for (const SparseMatrix::ColumnTile& t : tiles) {
+        const bool first_tile = &t == &tiles.front();
         const size_t parts = t.value.size() * B.cols >= kParallelWork ? thread_count() : 1;
         parallel_parts(parts, [&](size_t p) {
             const Share ks = entries_share(t.col_start, p, parts);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "interruptions.hpp"
+#include "large_pages.hpp"
 #include "progress.hpp"
 
 // Thrown for anything wrong with what the user gave (files, flags, a diverging rate): the message

@@ -193,7 +193,29 @@ void test_matmul() {
         size_t zeros = 0;
         for (double v : A.data) zeros += v == 0.0;
         check(S.nonzeros() == A.size() - zeros, "SparseMatrix keeps exactly the nonzero entries");
+        check(S.tiles.empty(), "a SparseMatrix is not listed by columns until A^T B asks");
+        const Matrix D = random_matrix(37, 5, 0.0, 10);
+        const Matrix first = matmul_AtB(S, D), again = matmul_AtB(S, D);
+        check(S.tiles.size() == 1 && first.data == again.data && max_relative_difference(first, matmul_AtB_naive(A, D)) == 0.0,
+              "its lists by columns, made by the first A^T B, serve the second");
     }
+#ifndef LARGE_PAGES_OFF
+    {
+        // program/large_pages.hpp: a block of 2 MB or more starts on a 2 MB boundary; a block no
+        // system can give ends in std::bad_alloc, as operator new must.
+        std::vector<double> big(300000), small(1000);
+        check(reinterpret_cast<uintptr_t>(big.data()) % (2u << 20) == 0 && small.size() == 1000,
+              "operator new gives a 2.4 MB block a 2 MB boundary (large pages)");
+        bool refused = false;
+        try {
+            void* p = ::operator new(std::numeric_limits<size_t>::max() / 2);
+            ::operator delete(p);
+        } catch (const std::bad_alloc&) {
+            refused = true;
+        }
+        check(refused, "operator new of 2^63 bytes throws std::bad_alloc");
+    }
+#endif
     // Hand-computed products, so that the references themselves are checked: A B, A^T D, A E^T.
     Matrix A(2, 3), B(3, 2), D(2, 2), E(2, 3);
     A.data = {1, 2, 3, 4, 5, 6};
