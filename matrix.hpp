@@ -17,10 +17,12 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -198,7 +200,30 @@ struct SparseMatrix {
         std::vector<uint32_t, LeaveUnset<uint32_t>> row;  // in the rows row[],
         std::vector<double, LeaveUnset<double>> value;    // with the values value[]
     };
-    mutable std::vector<ColumnTile> tiles;  // made by by_columns()
+    // The lists by columns, kept once made. A lock makes "once" hold when two threads ask together;
+    // a copy starts without them (it makes its own when asked), so a copy never reads lists that
+    // another thread may be writing.
+    class ColumnLists {
+    public:
+        ColumnLists() = default;
+        ColumnLists(const ColumnLists&) {}
+        ColumnLists& operator=(const ColumnLists&) { tiles.clear(), made = false; return *this; }
+        bool empty() const { return !made; }
+        template <class Make> const std::vector<ColumnTile>& get(Make make) {
+            if (made.load(std::memory_order_acquire)) return tiles;
+            std::lock_guard<std::mutex> only_one_maker(lock);
+            if (!made.load(std::memory_order_relaxed)) {
+                tiles = make();  // if making throws (out of memory), none are kept and the next ask tries again
+                made.store(true, std::memory_order_release);
+            }
+            return tiles;
+        }
+    private:
+        std::vector<ColumnTile> tiles;
+        std::atomic<bool> made{false};
+        std::mutex lock;
+    };
+    mutable ColumnLists column_lists;  // made by by_columns()
 
     SparseMatrix() = default;
     explicit SparseMatrix(const Matrix& A)
@@ -242,20 +267,20 @@ struct SparseMatrix {
     }
 
     const std::vector<ColumnTile>& by_columns() const {
-        if (tiles.size() == (rows + kTileRows - 1) / kTileRows) return tiles;  // made already
-        tiles.resize((rows + kTileRows - 1) / kTileRows);
-        in_ranges(tiles.size(), rows < kTileRows ? 0 : nonzeros(), [&](size_t first, size_t last) {
-            for (size_t t = first; t < last; ++t) list_tile_by_columns(t);  // tiles are independent
+        return column_lists.get([&] {
+            std::vector<ColumnTile> tiles((rows + kTileRows - 1) / kTileRows);
+            in_ranges(tiles.size(), rows < kTileRows ? 0 : nonzeros(), [&](size_t first, size_t last) {
+                for (size_t t = first; t < last; ++t) list_tile_by_columns(t, tiles[t]);  // tiles are independent
+            });
+            return tiles;
         });
-        return tiles;
     }
 
 private:
-    // Each tile's lists by columns, from the lists by rows: count each column's entries, then place
+    // Tile t's lists by columns, from the lists by rows: count each column's entries, then place
     // every entry after those of the columns before it (a counting sort). Rows are visited in
     // ascending order, so within each column they ascend.
-    void list_tile_by_columns(size_t t) const {
-        ColumnTile& tile = tiles[t];
+    void list_tile_by_columns(size_t t, ColumnTile& tile) const {
         const size_t first = row_start[t * kTileRows], last = row_start[std::min(rows, (t + 1) * kTileRows)];
         tile.col_start.assign(cols + 1, 0);
         for (size_t p = first; p < last; ++p) ++tile.col_start[col[p] + 1];

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <random>
+#include <thread>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -193,11 +194,43 @@ void test_matmul() {
         size_t zeros = 0;
         for (double v : A.data) zeros += v == 0.0;
         check(S.nonzeros() == A.size() - zeros, "SparseMatrix keeps exactly the nonzero entries");
-        check(S.tiles.empty(), "a SparseMatrix is not listed by columns until A^T B asks");
+        check(S.column_lists.empty(), "a SparseMatrix is not listed by columns until A^T B asks");
         const Matrix D = random_matrix(37, 5, 0.0, 10);
         const Matrix first = matmul_AtB(S, D), again = matmul_AtB(S, D);
-        check(S.tiles.size() == 1 && first.data == again.data && max_relative_difference(first, matmul_AtB_naive(A, D)) == 0.0,
+        check(!S.column_lists.empty() && S.by_columns().size() == 1 && first.data == again.data &&
+                  max_relative_difference(first, matmul_AtB_naive(A, D)) == 0.0,
               "its lists by columns, made by the first A^T B, serve the second");
+        const SparseMatrix copy = S;
+        check(copy.column_lists.empty() && matmul_AtB(copy, D).data == first.data,
+              "a copy makes its own lists by columns, with the same product");
+    }
+    {
+        // Two threads asking one fresh matrix for A^T B at once: one makes the lists by columns (4
+        // tiles), the other waits for them; both products are the naive loop's, every time.
+        const Matrix A = random_matrix(3500, 40, 0.8, 11), D = random_matrix(3500, 8, 0.0, 12);
+        const Matrix expected = matmul_AtB_naive(A, D);
+        bool all_equal = true;
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            const SparseMatrix S(A);
+            Matrix in_thread, here;
+            std::thread other([&] { in_thread = matmul_AtB(S, D); });
+            here = matmul_AtB(S, D);
+            other.join();
+            all_equal = all_equal && in_thread.data == expected.data && here.data == expected.data;
+        }
+        check(all_equal, "two threads' first A^T B on one SparseMatrix: both the naive loop's sums");
+        // Making the lists runs out of memory: none are kept, and the next ask makes them.
+        SparseMatrix::ColumnLists lists;
+        bool threw = false;
+        try {
+            lists.get([]() -> std::vector<SparseMatrix::ColumnTile> { throw std::bad_alloc(); });
+        } catch (const std::bad_alloc&) {
+            threw = true;
+        }
+        const bool none_kept = lists.empty();
+        const size_t made = lists.get([] { return std::vector<SparseMatrix::ColumnTile>(3); }).size();
+        check(threw && none_kept && made == 3 && !lists.empty(),
+              "lists by columns that fail to be made (out of memory) are not kept; the next ask makes them");
     }
 #ifndef LARGE_PAGES_OFF
     {
