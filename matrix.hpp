@@ -17,16 +17,16 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "matrix/made_once.hpp"
 
 // =============================================================================================
 // 1. Matrix
@@ -200,30 +200,7 @@ struct SparseMatrix {
         std::vector<uint32_t, LeaveUnset<uint32_t>> row;  // in the rows row[],
         std::vector<double, LeaveUnset<double>> value;    // with the values value[]
     };
-    // The lists by columns, kept once made. A lock makes "once" hold when two threads ask together;
-    // a copy starts without them (it makes its own when asked), so a copy never reads lists that
-    // another thread may be writing.
-    class ColumnLists {
-    public:
-        ColumnLists() = default;
-        ColumnLists(const ColumnLists&) {}
-        ColumnLists& operator=(const ColumnLists&) { tiles.clear(), made = false; return *this; }
-        bool empty() const { return !made; }
-        template <class Make> const std::vector<ColumnTile>& get(Make make) {
-            if (made.load(std::memory_order_acquire)) return tiles;
-            std::lock_guard<std::mutex> only_one_maker(lock);
-            if (!made.load(std::memory_order_relaxed)) {
-                tiles = make();  // if making throws (out of memory), none are kept and the next ask tries again
-                made.store(true, std::memory_order_release);
-            }
-            return tiles;
-        }
-    private:
-        std::vector<ColumnTile> tiles;
-        std::atomic<bool> made{false};
-        std::mutex lock;
-    };
-    mutable ColumnLists column_lists;  // made by by_columns()
+    mutable MadeOnce<std::vector<ColumnTile>> column_lists;  // made by by_columns() (matrix/made_once.hpp)
 
     SparseMatrix() = default;
     explicit SparseMatrix(const Matrix& A)

@@ -220,7 +220,7 @@ void test_matmul() {
         }
         check(all_equal, "two threads' first A^T B on one SparseMatrix: both the naive loop's sums");
         // Making the lists runs out of memory: none are kept, and the next ask makes them.
-        SparseMatrix::ColumnLists lists;
+        MadeOnce<std::vector<SparseMatrix::ColumnTile>> lists;
         bool threw = false;
         try {
             lists.get([]() -> std::vector<SparseMatrix::ColumnTile> { throw std::bad_alloc(); });
