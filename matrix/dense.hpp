@@ -34,6 +34,12 @@ namespace matrix_kernels {
 constexpr size_t kNr = 16;   // columns of C per register block, and of B per strip
 constexpr size_t kKc = 256;  // rows of B per strip: 256 x 16 doubles = 32 KiB, L1-sized
 constexpr size_t kNarrow = 4;  // a C narrower than this is summed element by element (a strip: mostly padding)
+// Below this much work a blocked product runs on one thread: a share-out costs 3-4 us on a 2-core
+// virtual machine. The work counts the multiply-adds and, for each element of C, about as much as
+// kElementWork of them (its block's set-up and store): a 128 x 128 x 64 product takes 25 us on one
+// thread, 19 on two; 128 x 128 x 10 (the ten-class output layer) 6.5 us on one, no faster on two;
+// the lesson's (11824 x 1)(1 x 64) outer product, all set-up, 147 us on one.
+constexpr size_t kDenseParallelWork = 1 << 20, kElementWork = 8;
 
 // Rows of C per register block, kMr x kNr accumulators in all: the block that fills the vector
 // registers without spilling (see the top).
@@ -122,7 +128,8 @@ void pack_strip(const Matrix& B, size_t k0, size_t kc, size_t j0, size_t width, 
 // C[i0 .. i0 + rows, j0 .. j0 + width) continued over k in [k0, k0 + kc) (see kernel_block). Blocks
 // at C's edges, with fewer than kMr rows or kNr columns, are computed on zero-padded copies: the
 // padding only feeds elements that are thrown away, and the others get the same terms in the same
-// order.
+// order. A block of whole rows reads A in place: only C's narrow edge is copied (the ten-class
+// output layer's 10 columns: z_3 = y_2 W_3 and grad_W3, 16 -> 8 us each on one thread).
 inline void product_block(const Matrix& A, size_t i0, size_t rows, size_t k0, size_t kc, const double* strip,
                           Matrix& C, size_t j0, size_t width, bool first) {
     if (rows == kMr && width == kNr) {
@@ -131,10 +138,14 @@ inline void product_block(const Matrix& A, size_t i0, size_t rows, size_t k0, si
     }
     double a[kMr * kKc], c[kMr * kNr];
     for (size_t r = 0; r < kMr; ++r)
-        for (size_t k = 0; k < kc; ++k) a[r * kc + k] = r < rows ? A(i0 + r, k0 + k) : 0.0;
-    for (size_t r = 0; r < kMr; ++r)
         for (size_t j = 0; j < kNr; ++j) c[r * kNr + j] = !first && r < rows && j < width ? C(i0 + r, j0 + j) : 0.0;
-    kernel_block(a, kc, strip, kc, c, kNr, false);
+    if (rows == kMr) {
+        kernel_block(A.row(i0) + k0, A.cols, strip, kc, c, kNr, false);
+    } else {
+        for (size_t r = 0; r < kMr; ++r)
+            for (size_t k = 0; k < kc; ++k) a[r * kc + k] = r < rows ? A(i0 + r, k0 + k) : 0.0;
+        kernel_block(a, kc, strip, kc, c, kNr, false);
+    }
     for (size_t r = 0; r < rows; ++r)
         for (size_t j = 0; j < width; ++j) C(i0 + r, j0 + j) = c[r * kNr + j];
 }
@@ -148,7 +159,7 @@ void blocked_product(const Matrix& A, const Matrix& B, Matrix& C) {
     const size_t n = A.rows, K = A.cols, m = C.cols;
     if (K == 0) return std::fill(C.data.begin(), C.data.end(), 0.0);  // empty sums
     const size_t strips = (m + kNr - 1) / kNr, row_blocks = (n + kMr - 1) / kMr;
-    const size_t parts = n * K * m >= kParallelWork ? thread_count() : 1;
+    const size_t parts = n * m * (K + kElementWork) >= kDenseParallelWork ? thread_count() : 1;
     // Whole rows to each thread (each packs every strip, a small cost next to its rows' products),
     // unless C has too few rows to share out evenly: then whole strips.
     const bool by_strips = row_blocks < 4 * parts && strips >= parts;
