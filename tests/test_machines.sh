@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/test_machines.sh: the same bits on the machines students have.
 #   sh tests/test_machines.sh       (run by `make test-all`; needs ./mlp and MNIST in data/; minutes)
-# ./mlp and tests/test_units are built three more ways, and each ./mlp --explain 0 must print the
+# ./mlp and tests/test_units are built three or four more ways, and each ./mlp --explain 0 must print the
 # bytes the default build's prints (the run, then the walk of one image), and each test_units must pass:
 #  - x86-64 with no AVX at all (-march=x86-64), where the kernels take their portable loops;
+#  - x86-64 with AVX2 and no AVX-512 (-march=x86-64-v3, most laptops), on a machine that runs it;
 #  - make PLAIN=1's matrix.hpp alone, at -O2;
 #  - 64-bit ARM (Apple Silicon, Raspberry Pi), with Debian's g++-aarch64-linux-gnu, run under
 #    qemu-aarch64 (apt-get install g++-aarch64-linux-gnu qemu-user).
@@ -40,6 +41,11 @@ leg() {
 
 if [ "$(uname -m)" = x86_64 ]; then
     leg x86-64 "${CXX:-g++}" "" -march=x86-64 $omp
+    if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+        leg x86-64-v3 "${CXX:-g++}" "" -march=x86-64-v3 $omp
+    else
+        echo "  x86-64-v3: this machine has no AVX2, left out"
+    fi
 else
     echo "  x86-64: not an x86-64 machine, left out"
 fi
