@@ -158,6 +158,10 @@ cp "$lab/check.txt" "$work/solved.txt"
 mkdir -p "$work/answers/exercises"
 for f in $(cd "$lab" && grep -l '// BEGIN EXERCISE (' mlp.cpp exercises/*.hpp exercises/*.cpp); do cp "$lab/$f" "$work/answers/$f"; done
 [ -n "$only" ] || { grep -q "^$count of $count exercises ok\$" "$work/solved.txt" && ok || bad "the answered lab's scoreboard does not read $count of $count exercises ok"; }
+# A seed at which the grader once called a right answer wrong: finite differences' rounding (0.3 eps
+# |L| / h) on a gradient element of 8.7e-8, measured against 1e-6 of itself (test_gradients.cpp).
+(cd "$lab" && SEED=3831419721 EX=a RUNNER_BUILD="$runner_build" sh exercises/check.sh >"$work/seed.txt" 2>&1) &&
+    grep -q '^(a) .*: ok' "$work/seed.txt" && ok || bad "SEED=3831419721: the answers to (a) graded: $(grep -E '^\(a\) ' "$work/seed.txt" | tail -1)"
 
 # plant LAB FILE SED: LAB with the answers, but FILE edited. case_region LAB FILE LABEL CONTENT: a region's code replaced.
 fresh_answers() { (cd "$work/answers" && find . -type f) | while IFS= read -r f; do cp "$work/answers/$f" "$1/$f"; done; }
@@ -290,8 +294,13 @@ if make -s grade-class HANDINS="$work/handins" OUT="$work/graded" >"$work/class.
 total=$(awk '{ s += $2 } END { print s }' exercises/points.txt)
 b_points=$(awk '$1 == "b" { print $2 }' exercises/points.txt)
 f_points=$(awk '$1 == "f" { print $2 }' exercises/points.txt)
-grep -q "^complete,.*,$total\$" "$work/graded/class.csv" && grep -q "^mistakes,.*,$((total - b_points - f_points))\$" "$work/graded/class.csv" && ok ||
+if grep -q "^complete,.*,$total\$" "$work/graded/class.csv" && grep -q "^mistakes,.*,$((total - b_points - f_points))\$" "$work/graded/class.csv"; then ok; else
     bad "class.csv: $(cat "$work/graded/class.csv" | tr '\n' ' ')"
+    for student in complete mistakes; do  # what the grader said, to tell a wrong verdict from a slow machine
+        echo "  $student's scoreboard, all but its ok lines:"
+        grep -v -e ' ok$' -e '^$' "$work/graded/$student/scoreboard.txt" | head -20 | sed 's/^/    /'
+    done
+fi
 for student in complete mistakes; do
     json=$work/graded/$student/results.json
     if [ -x /usr/bin/python3 ]; then
