@@ -1079,12 +1079,10 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::string> not_compiling = read_not_compiling();
     Judge judge(grading::checks(registered_activations()), seed, not_compiling);
     std::vector<std::pair<std::string, std::string>> board;
-    int checks_ok = 0;
     for (const Exercise& e : chosen) {
         std::printf("(%s) %s\n", e.id.c_str(), (spanish ? e.title_es : e.title_en).c_str());
         int ok = 0;
         const std::string status = judge.grade(e.id, ok);
-        checks_ok += ok;
         board.push_back({"(" + e.id + ") " + (spanish ? e.title_es : e.title_en) + ": ", status == L("ok", "correcto") ? status + L(" (" + std::to_string(ok) + " checks)", " (" + std::to_string(ok) + " pruebas)") : status});
         std::printf("\n");
     }
