@@ -198,7 +198,7 @@ void blocked_product(const Matrix& A, const Matrix& B, Matrix& C) {
     parallel_parts(parts, [&](size_t p) {
         const Share s = by_strips ? Share(strips, p, parts) : Share(strips, 0, 1);
         const Share b = by_strips ? Share(row_blocks, 0, 1) : Share(row_blocks, p, parts);
-        thread_local std::vector<double> packed(kPanelStrips * kKc * kNr);  // this thread's own
+        thread_local std::vector<double, LeaveUnset<double>> packed(kPanelStrips * kKc * kNr);  // this thread's own, on a cache line
         double* const panel = packed.data();
         for (size_t k0 = 0; k0 < K; k0 += kKc) {  // panels in ascending k: the sum order holds
             const size_t kc = std::min(kKc, K - k0);

@@ -228,7 +228,7 @@ inline Matrix few_rows_product_AtB(const SparseMatrix& A, const Matrix& B) {
     const size_t parts = t.value.size() * B.cols >= kParallelWork ? thread_count() : 1;
     parallel_parts(parts, [&](size_t p) {
         const Share ks = entries_share(t.col_start, p, parts);
-        std::vector<double> panel(B.rows * kFewColumns);
+        std::vector<double, LeaveUnset<double>> panel(B.rows * kFewColumns);  // rows on cache lines
         for (size_t j = 0; j < B.cols; j += kFewColumns) {
             for (size_t n = 0; n < B.rows; ++n) std::copy(B.row(n) + j, B.row(n) + j + kFewColumns, &panel[n * kFewColumns]);
             for (size_t k = ks.first; k < ks.last; ++k) {

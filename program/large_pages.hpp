@@ -11,8 +11,8 @@
 //
 // How: C++ lets a program replace the global operator new, through which every std::vector,
 // std::string and Matrix asks for memory. The one below gives a block of 2 MB or more a start on a
-// 2 MB boundary and the advice; smaller blocks go to malloc as before, and every block goes back
-// through free. It changes where memory lies, never what is computed. It is weak, so that two
+// 2 MB boundary and the advice; smaller blocks go to malloc (or, asked for on a wider boundary,
+// posix_memalign) as before, and every block goes back through free. It changes where memory lies, never what is computed. It is weak, so that two
 // translation units that include it still link (tests/two_units). Linux only; not under the
 // sanitizers, which bring their own operator new (valgrind sees the malloc and free below).
 // Measured on a 2-core virtual machine where a fault costs 10-20 us (bench/README.md, "Loading on a
@@ -41,26 +41,38 @@ namespace large_pages {
 
 constexpr std::size_t kHugePage = std::size_t(2) << 20;  // x86-64's and (with 4 KB pages) aarch64's
 
-// A block of `size` bytes, or nullptr when there is no memory for it.
-inline void* allocate(std::size_t size) {
-    if (size < kHugePage) return std::malloc(size == 0 ? 1 : size);
+// A block of `size` bytes starting on a multiple of `alignment` (a power of 2: malloc's 16, or a
+// Matrix's 64, matrix.hpp), or nullptr when there is no memory for it.
+inline void* allocate(std::size_t size, std::size_t alignment = alignof(std::max_align_t)) {
     void* block = nullptr;
-    if (posix_memalign(&block, kHugePage, size) != 0) return nullptr;
+    if (size < kHugePage) {
+        if (alignment <= alignof(std::max_align_t)) return std::malloc(size == 0 ? 1 : size);
+        return posix_memalign(&block, alignment, size == 0 ? 1 : size) == 0 ? block : nullptr;
+    }
+    if (posix_memalign(&block, alignment > kHugePage ? alignment : kHugePage, size) != 0) return nullptr;
     madvise(block, size, MADV_HUGEPAGE);  // advice: where it is refused, the block is as good as malloc's
     return block;
 }
 
-}  // namespace large_pages
-
 // operator new's contract: ask the new-handler for memory until there is some, or throw.
-[[gnu::weak]] void* operator new(std::size_t size) {
+inline void* allocate_or_throw(std::size_t size, std::size_t alignment) {
     for (;;) {
-        if (void* block = large_pages::allocate(size)) return block;
+        if (void* block = allocate(size, alignment)) return block;
         std::new_handler handler = std::get_new_handler();
         if (handler == nullptr) throw std::bad_alloc();
         handler();
     }
 }
+
+}  // namespace large_pages
+
+[[gnu::weak]] void* operator new(std::size_t size) { return large_pages::allocate_or_throw(size, alignof(std::max_align_t)); }
 [[gnu::weak]] void operator delete(void* block) noexcept { std::free(block); }
 [[gnu::weak]] void operator delete(void* block, std::size_t) noexcept { std::free(block); }
+// The same for a block asked for on a wider boundary (a Matrix's elements start a cache line).
+[[gnu::weak]] void* operator new(std::size_t size, std::align_val_t alignment) {
+    return large_pages::allocate_or_throw(size, static_cast<std::size_t>(alignment));
+}
+[[gnu::weak]] void operator delete(void* block, std::align_val_t) noexcept { std::free(block); }
+[[gnu::weak]] void operator delete(void* block, std::size_t, std::align_val_t) noexcept { std::free(block); }
 #endif
