@@ -38,7 +38,7 @@
 // cost the lesson's training 7% more instructions (valgrind) and more than that with two threads.
 // And its first element starts a 64-byte cache line (malloc gives 16): a vector load of 8 doubles
 // then reads one line, not two, wherever a row of 8, 16, ... columns starts (make bench, one thread
-// of an AMD EPYC: a ten-class step's z_1 532 -> 481 us, grad_W1 410 -> 295 us; bench/README.md).
+// of an AMD EPYC: a ten-class step's z_1 532 -> 459 us, grad_W1 410 -> 264 us; bench/README.md).
 template <class T>
 struct LeaveUnset : std::allocator<T> {
     template <class U> struct rebind { using other = LeaveUnset<U>; };
