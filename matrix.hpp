@@ -21,35 +21,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "matrix/aligned.hpp"
 #include "matrix/made_once.hpp"
 
 // =============================================================================================
 // 1. Matrix
 
-// A Matrix keeps its elements in a std::vector<double>, with two differences. A matrix made by
-// Matrix::uninitialized() leaves them unset instead of zeroing them: products and element-wise
+// A Matrix keeps its elements in a std::vector<double>, with one difference: a matrix made by
+// Matrix::uninitialized() leaves them unset instead of zeroing them. Products and element-wise
 // operations write every element of their output themselves, and zeroing it first, on one thread,
 // cost the lesson's training 7% more instructions (valgrind) and more than that with two threads.
-// And its first element starts a 64-byte cache line (malloc gives 16): a vector load of 8 doubles
-// then reads one line, not two, wherever a row of 8, 16, ... columns starts (make bench, one thread
-// of an AMD EPYC: a ten-class step's z_1 532 -> 459 us, grad_W1 410 -> 264 us; bench/README.md).
+// (Their memory starts a cache line, which speeds the kernels' vector loads: matrix/aligned.hpp.)
 template <class T>
-struct LeaveUnset : std::allocator<T> {
+struct LeaveUnset : CacheLineAllocator<T> {
     template <class U> struct rebind { using other = LeaveUnset<U>; };
     LeaveUnset() = default;
     template <class U> LeaveUnset(const LeaveUnset<U>&) noexcept {}
-    static constexpr std::align_val_t kLine{64};
-    T* allocate(size_t n) {
-        if (n > static_cast<size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
-        return static_cast<T*>(::operator new(n * sizeof(T), kLine));
-    }
-    void deallocate(T* p, size_t) noexcept { ::operator delete(p, kLine); }
     template <class U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }  // no value: left unset
     template <class U, class... V> void construct(U* p, V&&... v) { ::new (static_cast<void*>(p)) U(std::forward<V>(v)...); }
 };
