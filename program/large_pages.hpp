@@ -11,9 +11,10 @@
 //
 // How: C++ lets a program replace the global operator new, through which every std::vector,
 // std::string and Matrix asks for memory. The one below gives a block of 2 MB or more a start on a
-// 2 MB boundary and the advice; smaller blocks go to malloc (or, asked for on a wider boundary,
-// posix_memalign) as before, and every block goes back through free. It changes where memory lies, never what is computed. It is weak, so that two
-// translation units that include it still link (tests/two_units). Linux only; not under the
+// 2 MB boundary and the advice; smaller blocks go to malloc (or, asked for on a wider boundary, as a
+// Matrix's are, to posix_memalign) as before, and every block goes back through free. It changes
+// where memory lies, never what is computed. It is weak, so that two translation units that include
+// it still link (tests/two_units). Linux only; not under the
 // sanitizers, which bring their own operator new (valgrind sees the malloc and free below).
 // Measured on a 2-core virtual machine where a fault costs 10-20 us (bench/README.md, "Loading on a
 // machine where page faults are dear"), with SparseMatrix's lazy lists by columns: the lesson's load
@@ -42,7 +43,7 @@ namespace large_pages {
 constexpr std::size_t kHugePage = std::size_t(2) << 20;  // x86-64's and (with 4 KB pages) aarch64's
 
 // A block of `size` bytes starting on a multiple of `alignment` (a power of 2: malloc's 16, or a
-// Matrix's 64, matrix.hpp), or nullptr when there is no memory for it.
+// Matrix's 64, matrix/aligned.hpp), or nullptr when there is no memory for it.
 inline void* allocate(std::size_t size, std::size_t alignment = alignof(std::max_align_t)) {
     void* block = nullptr;
     if (size < kHugePage) {

@@ -247,7 +247,7 @@ void test_matmul() {
             refused = true;
         }
         check(refused, "operator new of 2^63 bytes throws std::bad_alloc");
-        // A Matrix asks for its elements on a cache line (matrix.hpp): its big blocks take the same
+        // A Matrix asks for its elements on a cache line (matrix/aligned.hpp): its big blocks take the same
         // large pages, or reading the ten-class data faults on every 4 KB page (load stage 0.1 -> 0.2 s).
         const Matrix big_matrix = Matrix::uninitialized(1000, 300);
         check(reinterpret_cast<uintptr_t>(big_matrix.data.data()) % (2u << 20) == 0,
@@ -263,7 +263,7 @@ void test_matmul() {
     }
 #endif
     {
-        // matrix.hpp: a Matrix's elements start a 64-byte cache line, whatever its size and however
+        // matrix/aligned.hpp: a Matrix's elements start a 64-byte cache line, whatever its size and however
         // made (malloc alone gives 16: some of these would start mid-line).
         std::vector<Matrix> ms;
         for (size_t n = 1; n <= 24; ++n) ms.push_back(n % 2 ? Matrix(n, 3) : Matrix::uninitialized(3, n));
